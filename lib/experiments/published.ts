@@ -1,0 +1,66 @@
+/**
+ * Published scene-classification numbers of the source reports (course kit, 3,645 test clips,
+ * clip level), mapped onto avlab's model names, for side-by-side tables. Real data, not ours.
+ */
+import * as aq from 'arquero';
+import type { SceneRunResult } from './sceneRun';
+
+/** One published result. */
+export interface PublishedResult {
+  /** avlab's model name (see lib/models/scene.ts for the naming). */
+  model: string;
+  /** The name the report used. */
+  reportedAs: string;
+  source: string;
+  accuracy: number;
+  logLoss: number;
+}
+
+/** Seed 000 (course report, Chinese) and seed 001 (course report, English). */
+export const PUBLISHED_SCENE_RESULTS: PublishedResult[] = [
+  { model: 'audio-only', reportedAs: 'Audio Only', source: 'report A', accuracy: 0.701, logLoss: 0.788 },
+  { model: 'video-only', reportedAs: 'Video Only', source: 'report A', accuracy: 0.671, logLoss: 0.894 },
+  { model: 'intermediate', reportedAs: 'Early Fusion', source: 'report A', accuracy: 0.815, logLoss: 0.503 },
+  { model: 'late-average', reportedAs: 'Late Fusion', source: 'report A', accuracy: 0.798, logLoss: 0.529 },
+  { model: 'hybrid', reportedAs: 'Hybrid Fusion', source: 'report A', accuracy: 0.803, logLoss: 0.537 },
+  { model: 'attention', reportedAs: 'Attention', source: 'report A', accuracy: 0.759, logLoss: 0.637 },
+  { model: 'attention2', reportedAs: 'Attention2', source: 'report A', accuracy: 0.725, logLoss: 0.734 },
+  { model: 'audio-only', reportedAs: 'Audio-Only', source: 'report B', accuracy: 0.706, logLoss: 0.808 },
+  { model: 'video-only', reportedAs: 'Video-Only', source: 'report B', accuracy: 0.674, logLoss: 0.854 },
+  { model: 'early', reportedAs: 'Early', source: 'report B', accuracy: 0.797, logLoss: 0.528 },
+  { model: 'intermediate', reportedAs: 'Intermediate (baseline)', source: 'report B', accuracy: 0.798, logLoss: 0.541 },
+  { model: 'late-linear', reportedAs: 'Late', source: 'report B', accuracy: 0.792, logLoss: 0.54 },
+  { model: 'weighted-late', reportedAs: 'Weighted', source: 'report B', accuracy: 0.816, logLoss: 0.507 },
+];
+
+/** Where the published numbers come from, for table captions. */
+export const PUBLISHED_SOURCES: Record<string, string> = {
+  'report A': 'audio-visual scene recognition course report (Chinese), table 1',
+  'report B': 'audio-visual scene classification course report (English), tables 1, 4, 5',
+};
+
+/**
+ * An arquero table with this run's test accuracy and log loss beside the published ones, one row
+ * per (model, source), labelled `simulated` / `course-kit` vs `published (real data)`.
+ */
+export function comparisonTable(runs: Pick<SceneRunResult, 'kind' | 'accuracy' | 'logLoss'>[], dataLabel: string): aq.ColumnTable {
+  const ours = aq.from(runs.map((r) => ({ model: r.kind, data: dataLabel, reportedAs: r.kind, accuracy: r.accuracy, logLoss: r.logLoss })));
+  const models = new Set(runs.map((r) => r.kind as string));
+  const theirs = aq.from(
+    PUBLISHED_SCENE_RESULTS.filter((p) => models.has(p.model)).map((p) => ({
+      model: p.model,
+      data: `published, ${p.source} (real data)`,
+      reportedAs: p.reportedAs,
+      accuracy: p.accuracy,
+      logLoss: p.logLoss,
+    })),
+  );
+  const order = runs.map((r) => r.kind as string);
+  return ours
+    .concat(theirs)
+    .params({ order })
+    .derive({ rank: aq.escape((d: { model: string }) => order.indexOf(d.model)) })
+    .orderby('rank', 'data')
+    .select(aq.not('rank'))
+    .derive({ accuracy: (d: { accuracy: number }) => aq.op.round(d.accuracy * 1000) / 1000, logLoss: (d: { logLoss: number }) => aq.op.round(d.logLoss * 1000) / 1000 });
+}

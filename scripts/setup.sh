@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Sets up avlab on a fresh machine, idempotently: Debian packages (Jupyter, Chromium, scikit-learn
+# for the metric cross-checks), npm dependencies, the tslab Jupyter kernel, and the compiled library.
+# Usage: scripts/setup.sh [--quiet]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+QUIET=0
+[[ "${1:-}" == "--quiet" ]] && QUIET=1
+say() { [[ $QUIET == 1 ]] || echo "setup: $*"; }
+
+node_ok=$(node -e 'const [a,b]=process.versions.node.split(".").map(Number); console.log(a>20||(a===20&&b>=19)?1:0)')
+if [[ "$node_ok" != 1 ]]; then
+  echo "setup: avlab needs Node.js >= 20.19 (found $(node --version))" >&2
+  exit 1
+fi
+
+# Debian packages, installed only when missing.
+APT_PACKAGES=(jupyter-nbconvert python3-nbclient python3-ipykernel python3-sklearn python3-numpy chromium)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  SUDO=""
+  [[ $(id -u) == 0 ]] || SUDO="sudo"
+  say "installing Debian packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm dependencies, reinstalled when the lock file changed since the last install.
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  say "installing npm dependencies"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# The tslab kernel, registered when absent or pointing at a binary that no longer exists.
+TSLAB_BIN="$PWD/node_modules/.bin/tslab"
+kernel_bin=$(/usr/bin/python3 - <<'PY' 2>/dev/null || true
+import json, os
+from jupyter_client.kernelspec import KernelSpecManager
+try:
+    spec = KernelSpecManager().get_kernel_spec("tslab")
+    print(spec.argv[0] if os.path.exists(spec.argv[0]) else "")
+except Exception:
+    print("")
+PY
+)
+if [[ -z "$kernel_bin" ]]; then
+  say "registering the tslab Jupyter kernel"
+  "$TSLAB_BIN" install --python=/usr/bin/python3 --binary="$TSLAB_BIN" >/dev/null 2>&1
+fi
+
+# The compiled library the notebooks import (../dist), rebuilt when lib/ is newer.
+if [[ ! -f dist/index.js ]] || [[ -n $(find lib -newer dist/index.js -name '*.ts' -print -quit) ]]; then
+  say "compiling lib/ to dist/"
+  rm -rf dist
+  npx tsc -p tsconfig.json
+fi
+say "ready"

@@ -8,7 +8,7 @@ for arg in "$@"; do
   case "$arg" in
     --quick) export AVLAB_PROFILE=quick ;;
     --full) export AVLAB_PROFILE=full ;;
-    --fresh) export AVLAB_FRESH=1 ;;
+    --fresh) export AVLAB_FRESH_SINCE=$(date +%s) ;;
     *) echo "main: unknown option $arg (expected --quick, --full, --fresh)" >&2; exit 2 ;;
   esac
 done

@@ -34,6 +34,9 @@ if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+# `npx avlab ...` inside this checkout: npm links other packages' bins, not the project's own.
+ln -sf ../../scripts/avlab.cjs node_modules/.bin/avlab
+
 # The tslab kernel, registered when absent or pointing at a binary that no longer exists.
 TSLAB_BIN="$PWD/node_modules/.bin/tslab"
 kernel_bin=$(/usr/bin/python3 - <<'PY' 2>/dev/null || true

@@ -63,14 +63,18 @@ export class NotebookContext {
     this.runsRoot = process.env.AVLAB_RUNS_DIR ?? path.join(root, 'data', 'runs');
   }
 
-  /** Directory for one model's run (checkpoints, train.log, result.txt, prediction.csv). */
-  runDir(name: string): string {
-    const dir = path.join(this.runsRoot, this.profile, this.options.id, name);
-    if (process.env.AVLAB_FRESH === '1' && fs.existsSync(dir) && !this.fresh.has(dir)) fs.rmSync(dir, { recursive: true });
-    this.fresh.add(dir);
+  /**
+   * Directory for one model's run (checkpoints, train.log, result.txt, prediction.csv), shared by
+   * the notebooks of one experiment family so a later notebook reuses a finished run. With
+   * `AVLAB_FRESH_SINCE=<unix seconds>` (the main job's `--fresh`), runs older than that are discarded.
+   */
+  runDir(name: string, family = 'scenes'): string {
+    const dir = path.join(this.runsRoot, this.profile, family, name);
+    const since = Number(process.env.AVLAB_FRESH_SINCE ?? NaN);
+    const last = path.join(dir, 'last.ckpt');
+    if (Number.isFinite(since) && fs.existsSync(last) && fs.statSync(last).mtimeMs < since * 1000) fs.rmSync(dir, { recursive: true });
     return dir;
   }
-  private fresh = new Set<string>();
 
   /** Shows a figure inline and records it for export as `<id>_<name>.{png,svg,html}`. */
   show(name: string, figure: Figure): void {

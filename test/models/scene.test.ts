@@ -60,7 +60,7 @@ describe('scene models', () => {
 
   it('initialises linear layers like PyTorch: U(-1/√fan_in, 1/√fan_in)', () => {
     const m = buildSceneModel('audio-only', { dim: 400, classes: 10, seed: 1 });
-    const kernel = m.net.weights.find((w) => w.shape[0] === 400)!.read().dataSync();
+    const kernel = Array.from(m.net.weights.find((w) => w.shape[0] === 400)!.read().dataSync());
     const bound = 1 / Math.sqrt(400);
     assert.ok(kernel.every((x) => Math.abs(x) <= bound));
     assert.ok(kernel.reduce((m, x) => Math.max(m, Math.abs(x)), 0) > 0.95 * bound);

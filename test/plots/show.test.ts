@@ -4,6 +4,8 @@ import { plotlyBundle, plotlyBundlePath } from '../../lib/plots/bundle';
 import { figureHtml, resetFigureBundle, showFigure } from '../../lib/plots/show';
 import { tableHtml } from '../../lib/plots/table';
 import { comparisonBars } from '../../lib/plots/figures';
+import { withChromium } from '../../lib/plots/browser';
+import { haveChromium } from './helpers';
 
 const fig = comparisonBars([{ method: 'a</script><b>', value: 0.5 }], { title: 'x' });
 
@@ -76,6 +78,40 @@ describe('plots/show', () => {
       assert.ok(html.includes('<td>audio</td>'));
       assert.ok(html.includes('<td class="num">0.500</td>'));
       assert.ok(html.includes('1 more rows'));
+    });
+  });
+});
+
+describe('plots/show in a browser', function () {
+  this.timeout(120_000);
+
+  it('draws every output, even when a later output is rendered before the one carrying plotly', async function () {
+    if (!haveChromium()) this.skip();
+    resetFigureBundle();
+    const first = figureHtml(fig, { id: 'first' });
+    const second = figureHtml(fig, { id: 'second' });
+    await withChromium(async (browser) => {
+      const page = await browser.newPage();
+      // Jupyter inserts outputs with innerHTML and then runs their scripts; emulate that, later output first.
+      await page.setContent('<!doctype html><html><body><div id="host"></div></body></html>');
+      await page.evaluate(
+        ([a, b]) => {
+          const host = document.getElementById('host')!;
+          for (const html of [a, b]) {
+            const box = document.createElement('div');
+            box.innerHTML = html;
+            host.appendChild(box);
+            for (const old of Array.from(box.querySelectorAll('script'))) {
+              const s = document.createElement('script');
+              s.text = old.text;
+              old.replaceWith(s);
+            }
+          }
+        },
+        [second, first],
+      );
+      await page.waitForSelector('#first .main-svg', { timeout: 30_000 });
+      await page.waitForSelector('#second .main-svg', { timeout: 30_000 });
     });
   });
 });

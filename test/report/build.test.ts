@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'path';
 import { buildReport } from '../../lib/report/build';
 import { writeNotebookResults } from '../../lib/report/results';
 import { haveChromium } from '../plots/helpers';
-import { sampleResults } from './results.test';
+import { sampleResults } from './helpers';
 
 const SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="720" height="480"><rect width="720" height="480" fill="#0072B2"/></svg>';
 

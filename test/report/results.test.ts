@@ -4,22 +4,8 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { readNotebookResults, writeNotebookResults } from '../../lib/report/results';
 import type { NotebookResults } from '../../lib/report/types';
+import { sampleResults } from './helpers';
 import { InputError } from '../../lib/util/errors';
-
-/** A minimal valid results object for `notebook`. */
-export function sampleResults(notebook: string, title: string): NotebookResults {
-  return {
-    notebook,
-    title,
-    profile: 'quick',
-    backend: 'tensorflow',
-    dataDescription: 'simulated scenes (seed 7, quick profile)',
-    source: 'simulated',
-    startedAt: '2025-01-02T10:00:00.000Z',
-    wallSeconds: 12.5,
-    sections: [{ heading: `${title}: summary`, markdown: 'Accuracy is **high**.' }],
-  };
-}
 
 describe('report/results', () => {
   let dir: string;

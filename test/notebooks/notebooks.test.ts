@@ -1,0 +1,55 @@
+/**
+ * Every notebook executed headless in real Jupyter with the tslab kernel on the quick profile, as
+ * the main job runs them. Outputs go to a temporary directory, never to the repository's figures.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { executeNotebook, listNotebooks, notebookOutputs } from '../../lib/notebook/execute';
+import { readNotebookResults } from '../../lib/report/results';
+
+const root = path.resolve(__dirname, '../..');
+
+describe('notebooks (headless, quick profile)', function () {
+  this.timeout(15 * 60 * 1000);
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'avlab-notebooks-'));
+  const env = {
+    AVLAB_PROFILE: 'quick',
+    AVLAB_FIGURES_DIR: path.join(out, 'figures'),
+    AVLAB_RESULTS_DIR: path.join(out, 'results'),
+    AVLAB_RUNS_DIR: path.join(out, 'runs'),
+  };
+
+  before(() => {
+    // Notebooks import the compiled library; compile it so they run today's lib/.
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
+  });
+
+  for (const notebook of listNotebooks(path.join(root, 'notebooks'))) {
+    const id = path.basename(notebook, '.ipynb');
+    it(`${id} runs without a cell error and emits its figures and results`, async () => {
+      const run = await executeNotebook(notebook, { outDir: path.join(out, 'executed'), env });
+      const { errors, text } = notebookOutputs(run.executed);
+      assert.deepEqual(errors, [], `cell errors in ${id}`);
+      assert.match(text, /avlab backend: /, 'the run prints its backend');
+      const results = readNotebookResults(env.AVLAB_RESULTS_DIR).find((r) => r.notebook === id);
+      assert.ok(results, `report/results/${id}.json was written`);
+      assert.equal(results!.profile, 'quick');
+      const figures = results!.sections.flatMap((s) => s.figures ?? []);
+      assert.ok(figures.length > 0, 'the notebook reports figures');
+      for (const f of figures) {
+        for (const ext of ['png', 'svg', 'html']) {
+          const file = path.join(env.AVLAB_FIGURES_DIR, `${f}.${ext}`);
+          assert.ok(fs.existsSync(file) && fs.statSync(file).size > 1000, `${f}.${ext} exists`);
+        }
+      }
+      // The course's files for every trained model.
+      const runs = path.join(env.AVLAB_RUNS_DIR, 'quick', 'scenes');
+      for (const model of fs.existsSync(runs) ? fs.readdirSync(runs) : []) {
+        for (const file of ['train.log', 'result.txt', 'prediction.csv']) assert.ok(fs.existsSync(path.join(runs, model, file)), `${model}/${file}`);
+      }
+    });
+  }
+});

@@ -15,7 +15,7 @@ if [[ "$node_ok" != 1 ]]; then
 fi
 
 # Debian packages, installed only when missing.
-APT_PACKAGES=(jupyter-nbconvert python3-nbclient python3-ipykernel python3-sklearn python3-numpy chromium)
+APT_PACKAGES=(jupyter-nbconvert python3-nbclient python3-ipykernel python3-sklearn python3-numpy chromium libopenblas-dev)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -52,6 +52,20 @@ PY
 if [[ -z "$kernel_bin" ]]; then
   say "registering the tslab Jupyter kernel"
   "$TSLAB_BIN" install --python=/usr/bin/python3 --binary="$TSLAB_BIN" >/dev/null 2>&1
+fi
+
+# The native OpenBLAS matmul for the wasm backend (lib/backend/native). Optional: when it cannot be
+# built, avlab runs on the plain wasm kernels and says so in its backend line.
+ADDON=lib/backend/native/build/Release/avlab_blas.node
+if [[ ! -f $ADDON || lib/backend/native/blas.c -nt $ADDON ]]; then
+  GYP="$(npm root -g)/npm/node_modules/node-gyp/bin/node-gyp.js"
+  [[ -f $GYP ]] || GYP=""
+  NODEDIR=()
+  [[ -f /usr/include/node/node_api.h ]] && NODEDIR=(--nodedir=/usr)
+  say "building the native OpenBLAS matmul"
+  if ! (cd lib/backend/native && if [[ -n $GYP ]]; then node "$GYP" rebuild "${NODEDIR[@]}"; else npx --yes node-gyp rebuild "${NODEDIR[@]}"; fi) >/tmp/avlab-native-build.log 2>&1; then
+    echo "setup: the native matmul could not be built (see /tmp/avlab-native-build.log); using the wasm kernels" >&2
+  fi
 fi
 
 # The compiled library the notebooks import (../dist), rebuilt when lib/ is newer.

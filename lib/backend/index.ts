@@ -4,6 +4,7 @@
  * an adapter exists (npm `webgpu`, Dawn), and otherwise wasm. Every run prints what it used.
  */
 import * as tf from '@tensorflow/tfjs';
+import { installNativeMatMul } from './nativeMatMul';
 
 export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 export type BackendChoice = 'auto' | BackendName;
@@ -97,7 +98,7 @@ async function tryWebgpu(skipped: string[]): Promise<string | null> {
 async function tryWasm(skipped: string[]): Promise<string | null> {
   try {
     require('@tensorflow/tfjs-backend-wasm');
-    if (await tf.setBackend('wasm')) return 'SIMD, 1 thread';
+    if (await tf.setBackend('wasm')) return installNativeMatMul() ? 'SIMD, 1 thread, OpenBLAS matmul' : 'SIMD, 1 thread';
   } catch (e) {
     skipped.push(`wasm: ${(e as Error).message.split('\n')[0]}`);
   }

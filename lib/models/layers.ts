@@ -58,6 +58,11 @@ export class LayerFactory {
     return `${this.prefix}${kind}_${++this.count}`;
   }
 
+  /** A seed drawn from this factory's stream, for custom layers that make their own initialisers. */
+  nextSeed(): number {
+    return this.seed();
+  }
+
   /** nn.Linear: weights and bias ~ U(-1/√fan_in, 1/√fan_in), PyTorch's default. */
   linear(units: number, fanIn: number, opts: { activation?: 'relu' | 'linear'; name?: string } = {}): tf.layers.Layer {
     const bound = 1 / Math.sqrt(fanIn);
@@ -67,6 +72,26 @@ export class LayerFactory {
       kernelInitializer: tf.initializers.randomUniform({ minval: -bound, maxval: bound, seed: this.seed() }),
       biasInitializer: tf.initializers.randomUniform({ minval: -bound, maxval: bound, seed: this.seed() }),
       name: opts.name ?? this.name('linear'),
+    });
+  }
+
+  /**
+   * nn.LSTM (one layer, batch first): input kernel, recurrent kernel and bias ~ U(-1/√units, 1/√units),
+   * PyTorch's default. PyTorch adds two such biases (b_ih + b_hh); tfjs keeps one, drawn from the same
+   * U. The forget-gate bias is not forced to 1 (tfjs's default) because PyTorch does not do it.
+   */
+  lstm(units: number, opts: { returnSequences?: boolean; returnState?: boolean; name?: string } = {}): tf.layers.Layer {
+    const bound = 1 / Math.sqrt(units);
+    const init = () => tf.initializers.randomUniform({ minval: -bound, maxval: bound, seed: this.seed() });
+    return tf.layers.lstm({
+      units,
+      returnSequences: opts.returnSequences ?? false,
+      returnState: opts.returnState ?? false,
+      kernelInitializer: init(),
+      recurrentInitializer: init(),
+      biasInitializer: init(),
+      unitForgetBias: false,
+      name: opts.name ?? this.name('lstm'),
     });
   }
 

@@ -1,0 +1,11 @@
+{
+  "targets": [
+    {
+      "target_name": "avlab_blas",
+      "sources": ["blas.c"],
+      "include_dirs": ["/usr/include/x86_64-linux-gnu/openblas-pthread", "/usr/include/x86_64-linux-gnu"],
+      "libraries": ["-lopenblas"],
+      "cflags": ["-O3"]
+    }
+  ]
+}

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../lib/backend';
+import { nativeBlas } from '../../lib/backend/nativeMatMul';
+import { buildSceneModel } from '../../lib/models/scene';
+import { simulateScenes } from '../../lib/data/scenes/simulator';
+import { clipLevelDataset } from '../../lib/data/scenes/types';
+import { COURSE_TRAIN_CONFIG } from '../../lib/train/config';
+import { sceneTensors, disposeTensorData } from '../../lib/train/sceneData';
+import { trainModel } from '../../lib/train/trainer';
+
+type Case = { a: number[]; b: number[]; ta: boolean; tb: boolean; act?: 'relu' | 'linear' | 'elu' | 'sigmoid' | 'leakyrelu' };
+const CASES: Case[] = [
+  { a: [5, 7], b: [7, 3], ta: false, tb: false },
+  { a: [7, 5], b: [7, 3], ta: true, tb: false, act: 'relu' },
+  { a: [5, 7], b: [3, 7], ta: false, tb: true, act: 'elu' },
+  { a: [7, 5], b: [3, 7], ta: true, tb: true, act: 'sigmoid' },
+  { a: [4, 5, 7], b: [4, 7, 3], ta: false, tb: false, act: 'leakyrelu' },
+  { a: [4, 5, 7], b: [7, 3], ta: false, tb: false, act: 'relu' },
+  { a: [1, 5, 7], b: [4, 7, 3], ta: false, tb: false },
+  { a: [64, 512], b: [512, 128], ta: false, tb: false, act: 'relu' },
+];
+
+/** matMul and fused matMul (+bias, activation) of every case, on the current backend. */
+function products(): number[][] {
+  return CASES.map((c) =>
+    tf.tidy(() => {
+      const a = tf.randomNormal(c.a, 0, 1, 'float32', 1);
+      const b = tf.randomNormal(c.b, 0, 1, 'float32', 2);
+      const plain = tf.matMul(a, b, c.ta, c.tb);
+      const bias = tf.randomNormal([plain.shape[plain.shape.length - 1]], 0, 1, 'float32', 3);
+      const fused = tf.fused.matMul({ a, b, transposeA: c.ta, transposeB: c.tb, bias, activation: c.act ?? 'linear' });
+      return [...Array.from(plain.dataSync()), ...Array.from(fused.dataSync())];
+    }),
+  );
+}
+
+describe('native OpenBLAS matmul on the wasm backend', function () {
+  this.timeout(60000);
+  before(function () {
+    if (!nativeBlas()) this.skip(); // not built on this machine: avlab then runs wasm's own kernels
+  });
+  after(() => initBackend('cpu', { quiet: true }));
+
+  it('equals the cpu backend on plain, transposed, batched, broadcast and fused products', async () => {
+    await initBackend('cpu', { quiet: true });
+    const expected = products();
+    const info = await initBackend('wasm', { quiet: true });
+    assert.match(info.detail, /OpenBLAS matmul/);
+    const got = products();
+    CASES.forEach((c, i) => {
+      const diff = expected[i].reduce((m, x, j) => Math.max(m, Math.abs(x - got[i][j])), 0);
+      assert.ok(diff < 1e-4, `${JSON.stringify(c)}: max difference ${diff}`);
+    });
+  });
+
+  it('trains a model to the same losses as the cpu backend (within float tolerance)', async () => {
+    const ds = clipLevelDataset(simulateScenes({ seed: 2, dim: 32, frames: 2, clipsPerClass: { train: 12, val: 4, test: 1 } }));
+    const losses = async (backend: 'cpu' | 'wasm') => {
+      await initBackend(backend, { quiet: true });
+      const m = buildSceneModel('intermediate', { dim: 32, classes: 10, seed: 1, hidden: 16, embed: 8 });
+      const tr = sceneTensors(ds.train, m.inputs);
+      const va = sceneTensors(ds.val, m.inputs);
+      const r = await trainModel(m, tr, va, { ...COURSE_TRAIN_CONFIG, lr: 1e-3, batchSize: 16, maxEpochs: 3 }, { log: () => {} });
+      disposeTensorData(tr);
+      disposeTensorData(va);
+      m.net.dispose();
+      return r.history.flatMap((h) => [h.trainLoss, h.cvLoss]);
+    };
+    const cpu = await losses('cpu');
+    const wasm = await losses('wasm');
+    cpu.forEach((x, i) => assert.ok(Math.abs(x - wasm[i]) < 1e-4 * Math.max(1, Math.abs(x)), `loss ${i}: cpu ${x} vs wasm ${wasm[i]}`));
+  });
+});

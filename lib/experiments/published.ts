@@ -44,23 +44,27 @@ export const PUBLISHED_SOURCES: Record<string, string> = {
  * per (model, source), labelled `simulated` / `course-kit` vs `published (real data)`.
  */
 export function comparisonTable(runs: Pick<SceneRunResult, 'kind' | 'accuracy' | 'logLoss'>[], dataLabel: string): aq.ColumnTable {
-  const ours = aq.from(runs.map((r) => ({ model: r.kind, data: dataLabel, reportedAs: r.kind, accuracy: r.accuracy, logLoss: r.logLoss })));
+  const ours = aq.from(runs.map((r) => ({ model: r.kind, data: dataLabel, 'reported as': '', accuracy: r.accuracy, 'log loss': r.logLoss, mine: 0 })));
   const models = new Set(runs.map((r) => r.kind as string));
   const theirs = aq.from(
     PUBLISHED_SCENE_RESULTS.filter((p) => models.has(p.model)).map((p) => ({
       model: p.model,
       data: `published, ${p.source} (real data)`,
-      reportedAs: p.reportedAs,
+      'reported as': p.reportedAs,
       accuracy: p.accuracy,
-      logLoss: p.logLoss,
+      'log loss': p.logLoss,
+      mine: 1,
     })),
   );
   const order = runs.map((r) => r.kind as string);
+  // This run first within each model, then the published rows; models in the order they were run.
   return ours
     .concat(theirs)
-    .params({ order })
     .derive({ rank: aq.escape((d: { model: string }) => order.indexOf(d.model)) })
-    .orderby('rank', 'data')
-    .select(aq.not('rank'))
-    .derive({ accuracy: (d: { accuracy: number }) => aq.op.round(d.accuracy * 1000) / 1000, logLoss: (d: { logLoss: number }) => aq.op.round(d.logLoss * 1000) / 1000 });
+    .orderby('rank', 'mine', 'data')
+    .select(aq.not('rank', 'mine'))
+    .derive({
+      accuracy: aq.escape((d: { accuracy: number }) => Math.round(d.accuracy * 1000) / 1000),
+      'log loss': aq.escape((d: Record<string, number>) => Math.round(d['log loss'] * 1000) / 1000),
+    });
 }

@@ -2,9 +2,11 @@
  * One scene-classification run end to end: build the model, train it with the course schedule,
  * score the test split and write the course's files (train.log, result.txt, prediction.csv).
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { SceneDataset } from '../data/scenes/types';
+import { clipLevelDataset, SceneDataset } from '../data/scenes/types';
+import { writeFileAtomic } from '../util/files';
 import {
   accuracy,
   argmax,
@@ -17,15 +19,15 @@ import {
   writePredictionCsv,
   writeResultTxt,
 } from '../metrics';
-import { buildSceneModel, countParams, SceneModelKind, SceneModelOptions } from '../models/scene';
+import { buildSceneModel, countParams, modelView, SceneModel, SceneModelKind, SceneModelOptions } from '../models/scene';
 import { TrainConfig } from '../train/config';
 import { disposeTensorData, sceneTensors } from '../train/sceneData';
-import { predictProba, trainModel, TrainResult } from '../train/trainer';
+import { EpochRecord, predictProba, trainModel, TrainResult } from '../train/trainer';
 
 /** What `runSceneModel` needs. */
 export interface SceneRunOptions {
   kind: SceneModelKind;
-  /** A clip-level data set (frames = 1). */
+  /** The data; clip-level models average a sequence view themselves, sequence models need frames > 1. */
   data: SceneDataset;
   config: TrainConfig;
   /** Where the course files and checkpoints go; resumable. Omit to keep everything in memory. */
@@ -34,6 +36,8 @@ export interface SceneRunOptions {
   log?: (line: string) => void;
   /** Identifies the data (part of the resume fingerprint). */
   dataKey?: string;
+  /** Called after each epoch with the model, e.g. to record learned fusion weights. */
+  onEpoch?: (record: EpochRecord, model: SceneModel) => void;
 }
 
 /** Test-set outcome of one run. */
@@ -53,34 +57,74 @@ export interface SceneRunResult {
   resultText: string;
 }
 
+/** The part of a run that is stored beside the course files (summary.json + test_probs.f32). */
+interface StoredRun {
+  kind: SceneModelKind;
+  params: number;
+  train: TrainResult;
+  classes: number;
+  testIds: string[];
+}
+
 /** Trains and evaluates one scene model; see the module comment. */
 export async function runSceneModel(o: SceneRunOptions): Promise<SceneRunResult> {
-  const { data } = o;
-  if (data.train.frames !== 1) throw new Error('runSceneModel expects a clip-level data set: pass clipLevelDataset(ds)');
+  const view = modelView(o.kind);
+  if (view === 'sequence' && o.data.train.frames === 1) throw new Error(`${o.kind} reads frame sequences: pass loadScenes({ view: 'sequence' })`);
+  const data = view === 'clip' ? clipLevelDataset(o.data) : o.data;
   const model = buildSceneModel(o.kind, { dim: data.train.dim, classes: data.classes.length, seed: o.config.seed, ...o.model });
   const train = sceneTensors(data.train, model.inputs);
   const val = sceneTensors(data.val, model.inputs);
   const test = sceneTensors(data.test, model.inputs);
   try {
     const fingerprint = JSON.stringify({ kind: o.kind, config: o.config, model: o.model ?? {}, data: o.dataKey ?? data.description, backend: tf.getBackend() });
-    const trained = await trainModel(model, train, val, o.config, { runDir: o.runDir, fingerprint, log: o.log });
+    const trained = await trainModel(model, train, val, o.config, {
+      runDir: o.runDir,
+      fingerprint,
+      log: o.log,
+      onEpoch: o.onEpoch ? (r) => o.onEpoch!(r, model) : undefined,
+    });
     const probs = await predictProba(model.net, test);
-    const C = data.classes.length;
-    const yTrue = data.test.labels;
-    const yPred = argmax(probs, C);
-    const report = classificationReport(yTrue, yPred, C);
-    const acc = accuracy(yTrue, yPred);
-    const ll = logLoss(yTrue, probs);
-    const resultText = formatResultTxt(report, acc, ll, data.classes);
+    const result = scoreRun(o.kind, countParams(model), trained, probs, data);
     if (o.runDir) {
-      writeResultTxt(path.join(o.runDir, 'result.txt'), resultText);
-      writePredictionCsv(path.join(o.runDir, 'prediction.csv'), toPredictionRows(data.test.ids, yTrue, probs, data.classes), data.classes);
+      writeResultTxt(path.join(o.runDir, 'result.txt'), result.resultText);
+      writePredictionCsv(path.join(o.runDir, 'prediction.csv'), toPredictionRows(data.test.ids, data.test.labels, probs, data.classes), data.classes);
+      const stored: StoredRun = { kind: o.kind, params: result.params, train: trained, classes: data.classes.length, testIds: data.test.ids };
+      writeFileAtomic(path.join(o.runDir, 'test_probs.f32'), new Uint8Array(probs.buffer, probs.byteOffset, probs.byteLength));
+      writeFileAtomic(path.join(o.runDir, 'summary.json'), JSON.stringify(stored));
     }
-    return { kind: o.kind, params: countParams(model), train: trained, probs, yTrue, yPred, accuracy: acc, logLoss: ll, report, confusion: confusionMatrix(yTrue, yPred, C), resultText };
+    return result;
   } finally {
     [train, val, test].forEach(disposeTensorData);
     model.net.dispose();
   }
+}
+
+/** Scores test probabilities: predictions, report, accuracy, log loss, confusion, result.txt. */
+function scoreRun(kind: SceneModelKind, params: number, trained: TrainResult, probs: Float32Array, data: SceneDataset): SceneRunResult {
+  const C = data.classes.length;
+  const yTrue = data.test.labels;
+  const yPred = argmax(probs, C);
+  const report = classificationReport(yTrue, yPred, C);
+  const acc = accuracy(yTrue, yPred);
+  const ll = logLoss(yTrue, probs);
+  const resultText = formatResultTxt(report, acc, ll, data.classes);
+  return { kind, params, train: trained, probs, yTrue, yPred, accuracy: acc, logLoss: ll, report, confusion: confusionMatrix(yTrue, yPred, C), resultText };
+}
+
+/**
+ * Reads a finished run back from its directory (written by `runSceneModel` with a runDir), e.g.
+ * after a worker process trained it. `data` must be the data set it was trained on.
+ */
+export function readSceneRun(runDir: string, data: SceneDataset): SceneRunResult {
+  const summaryFile = path.join(runDir, 'summary.json');
+  if (!fs.existsSync(summaryFile)) throw new Error(`${summaryFile}: no finished run here`);
+  const stored = JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as StoredRun;
+  const bytes = fs.readFileSync(path.join(runDir, 'test_probs.f32'));
+  const probs = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  if (stored.testIds.length !== data.test.ids.length || stored.testIds.some((id, i) => id !== data.test.ids[i])) {
+    throw new Error(`${runDir}: the run was scored on other test clips than the data given`);
+  }
+  return scoreRun(stored.kind, stored.params, stored.train, probs, data);
 }
 
 /** Per-class accuracy (recall) from a confusion matrix. */

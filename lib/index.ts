@@ -25,7 +25,7 @@ export { LayerFactory, SeededDropout } from './models/layers';
 
 export { COURSE_TRAIN_CONFIG, makeTrainConfig, loadExperimentConfig } from './train/config';
 export type { TrainConfig, ExperimentConfig } from './train/config';
-export { trainModel, evaluate, predictProba, crossEntropy, formatEpochLine } from './train/trainer';
+export { trainModel, runEpoch, evaluate, predictProba, crossEntropy, formatEpochLine } from './train/trainer';
 export type { EpochRecord, TensorData, TrainableModel, TrainOptions, TrainResult } from './train/trainer';
 export { sceneTensors, disposeTensorData } from './train/sceneData';
 export { saveCheckpoint, loadCheckpoint, restoreWeights } from './train/checkpoint';
@@ -44,6 +44,13 @@ export {
   accuracyComparisonFigure,
 } from './experiments/sceneExperiment';
 export { PUBLISHED_SCENE_RESULTS, PUBLISHED_SOURCES, comparisonTable } from './experiments/published';
+export { readSceneRun } from './experiments/sceneRun';
+export { runSceneSweep } from './experiments/sceneSweep';
+export type { SceneSweepOptions, SweepRun } from './experiments/sceneSweep';
+export * from './experiments/conflict';
+export * from './experiments/robustness';
+export * from './stats';
+export * from './metrics/calibration';
 export type { PublishedResult } from './experiments/published';
 export { splitSummary, toSectionTable } from './experiments/tables';
 
@@ -51,6 +58,12 @@ export { lossCurves, confusionMatrixFigure, normaliseRows, perClassBars, compari
 export { figureHtml, showFigure, tableHtml } from './plots/show';
 export { exportFigures } from './plots/export';
 export type { Figure } from './plots/types';
+export { reliabilityDiagram } from './plots/reliability';
+export { robustnessCurves, meanCiBars } from './plots/curves';
+export { disagreementFigure } from './plots/disagreement';
+export type { CurveSeries, CurveOptions, MeanCiRow, MeanCiOptions } from './plots/curves';
+export type { ReliabilityDiagramOptions } from './plots/reliability';
+export type { DisagreementFigureOptions } from './plots/disagreement';
 
 export { buildReport } from './report/build';
 export { writeNotebookResults, readNotebookResults } from './report/results';

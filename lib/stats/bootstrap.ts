@@ -57,18 +57,25 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
 
 function summarise(estimate: number, replicates: Float64Array, level: number): BootstrapInterval {
   replicates.sort();
-  let mean = 0;
-  for (let i = 0; i < replicates.length; i++) mean += replicates[i];
-  mean /= replicates.length;
-  let ss = 0;
-  for (let i = 0; i < replicates.length; i++) ss += (replicates[i] - mean) ** 2;
+  // Variance of values shifted by the first one: exact 0 when all replicates are equal, and no
+  // cancellation when they sit far from 0 with a small spread.
+  const n = replicates.length;
+  const shift = replicates[0];
+  let s1 = 0;
+  let s2 = 0;
+  for (let i = 0; i < n; i++) {
+    const d = replicates[i] - shift;
+    s1 += d;
+    s2 += d * d;
+  }
+  const ss = Math.max(0, s2 - (s1 * s1) / n);
   return {
     estimate,
     lo: quantileSorted(replicates, (1 - level) / 2),
     hi: quantileSorted(replicates, (1 + level) / 2),
     level,
-    se: replicates.length > 1 ? Math.sqrt(ss / (replicates.length - 1)) : 0,
-    resamples: replicates.length,
+    se: n > 1 ? Math.sqrt(ss / (n - 1)) : 0,
+    resamples: n,
   };
 }
 

@@ -191,6 +191,41 @@ async function restoreOptimizer(optimizer: tf.Optimizer, stored: StoredTensor[])
 }
 
 /**
+ * One pass over the training data in a seeded order (the epoch number reseeds shuffling and
+ * dropout, so a resumed run repeats the uninterrupted one). Returns the mean training loss, read
+ * back once at the end of the epoch.
+ */
+export async function runEpoch(
+  model: TrainableModel,
+  optimizer: tf.Optimizer,
+  train: TensorData,
+  config: Pick<TrainConfig, 'seed' | 'batchSize' | 'weightDecay'>,
+  epoch: number,
+  onStep?: () => void,
+): Promise<number> {
+  const rng = new Rng(deriveSeed(config.seed, `epoch:${epoch}`));
+  model.dropouts.forEach((d, i) => d.reseed(deriveSeed(config.seed, `dropout:${epoch}:${i}`)));
+  // Batch indices are uploaded from JS: slicing a tensor on the wasm backend reads it back first.
+  const order = Int32Array.from(rng.permutation(train.size));
+  const steps = Math.ceil(train.size / config.batchSize);
+  let lossSum = tf.scalar(0);
+  for (let s = 0; s < steps; s++) {
+    const start = s * config.batchSize;
+    const n = Math.min(config.batchSize, train.size - start);
+    const batchIdx = tf.tensor1d(order.subarray(start, start + n), 'int32');
+    const { xs, y } = gatherBatch(train, batchIdx);
+    const loss = trainStep(model, optimizer, xs, y, config.weightDecay);
+    const next = tf.tidy(() => tf.add(lossSum, tf.mul(loss, n)) as tf.Scalar);
+    [batchIdx, y, loss, lossSum, ...xs].forEach((t) => t.dispose());
+    lossSum = next;
+    onStep?.();
+  }
+  const mean = (await lossSum.data())[0] / train.size;
+  lossSum.dispose();
+  return mean;
+}
+
+/**
  * Trains `model` on `train`, selecting the epoch with the lowest cv loss on `val`. With a runDir,
  * every epoch is checkpointed atomically and a later call with the same fingerprint resumes from the
  * last checkpoint (or reuses a finished run). `tf.memory().numTensors` is unchanged by an epoch.
@@ -254,25 +289,8 @@ export async function trainModel(
   while (state.epoch < config.maxEpochs) {
     const epoch = state.epoch + 1;
     const t0 = Date.now();
-    const rng = new Rng(deriveSeed(config.seed, `epoch:${epoch}`));
-    model.dropouts.forEach((d, i) => d.reseed(deriveSeed(config.seed, `dropout:${epoch}:${i}`)));
-    const order = tf.tensor1d(Int32Array.from(rng.permutation(train.size)), 'int32');
     const bar: EpochProgress = makeProgress(options.progress, `epoch ${epoch}`, steps);
-    let lossSum = tf.scalar(0);
-    for (let s = 0; s < steps; s++) {
-      const start = s * config.batchSize;
-      const n = Math.min(config.batchSize, train.size - start);
-      const batchIdx = order.slice(start, n) as tf.Tensor1D;
-      const { xs, y } = gatherBatch(train, batchIdx);
-      const loss = trainStep(model, optimizer, xs, y, config.weightDecay);
-      const next = tf.tidy(() => tf.add(lossSum, tf.mul(loss, n)) as tf.Scalar);
-      [batchIdx, y, loss, lossSum, ...xs].forEach((t) => t.dispose());
-      lossSum = next;
-      bar.tick();
-    }
-    order.dispose();
-    const trainLoss = (await lossSum.data())[0] / train.size;
-    lossSum.dispose();
+    const trainLoss = await runEpoch(model, optimizer, train, config, epoch, () => bar.tick());
     bar.stop();
     const cv = await evaluate(model.net, val);
     const record: EpochRecord = { epoch, trainLoss, cvLoss: cv.loss, cvAccuracy: cv.accuracy, lr: state.lr, seconds: (Date.now() - t0) / 1000 };

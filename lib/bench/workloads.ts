@@ -1,0 +1,54 @@
+/**
+ * Benchmark workloads: the models avlab trains, on fixed random data of the real shapes, timed
+ * per training epoch. `scripts/bench/reference_torch.py` builds the same networks in PyTorch.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { buildSceneModel } from '../models/scene';
+import { TrainableModel, TensorData } from '../train/trainer';
+import { TrainConfig, COURSE_TRAIN_CONFIG } from '../train/config';
+import { Rng } from '../util/rng';
+
+/** A workload: a model, its training data and the optimiser settings. */
+export interface Workload {
+  name: string;
+  /** One line for the results table. */
+  description: string;
+  model: TrainableModel;
+  data: TensorData;
+  config: TrainConfig;
+}
+
+/** Shapes of every workload (the PyTorch reference reads the same numbers). */
+export const WORKLOAD_SHAPES = {
+  mlp: { samples: 4096, batch: 64, dim: 512, classes: 10 },
+} as const;
+
+export type WorkloadName = keyof typeof WORKLOAD_SHAPES;
+
+function randomData(rng: Rng, n: number, shapes: number[][], classes: number): TensorData {
+  return {
+    inputs: shapes.map((s) => tf.tensor(rng.fillNormal(new Float32Array(n * s.reduce((a, b) => a * b, 1))), [n, ...s])),
+    labels: tf.tensor1d(Int32Array.from({ length: n }, () => rng.int(classes)), 'int32'),
+    size: n,
+  };
+}
+
+/** Builds a workload by name. */
+export function buildWorkload(name: WorkloadName, seed = 0): Workload {
+  const rng = new Rng(seed);
+  switch (name) {
+    case 'mlp': {
+      const s = WORKLOAD_SHAPES.mlp;
+      const m = buildSceneModel('early', { dim: s.dim, classes: s.classes, seed });
+      return {
+        name,
+        description: `scene MLP (early fusion 1024→512→128→128→10, BN, dropout), ${s.samples} clips, batch ${s.batch}, Adam`,
+        model: m,
+        data: randomData(rng, s.samples, [[s.dim], [s.dim]], s.classes),
+        config: { ...COURSE_TRAIN_CONFIG, batchSize: s.batch, seed },
+      };
+    }
+    default:
+      throw new Error(`unknown workload ${name as string}`);
+  }
+}

@@ -1,0 +1,70 @@
+"""PyTorch reference for avlab's benchmark workloads: the same networks, shapes, batch sizes and
+optimiser, timed per training epoch (median of the timed epochs after one warm-up epoch).
+Prints one JSON line. Usage: python3 reference_torch.py <workload> [timed_epochs]"""
+import json, resource, statistics, sys, time
+import torch
+from torch import nn
+
+SHAPES = {"mlp": {"samples": 4096, "batch": 64, "dim": 512, "classes": 10}}
+
+
+def embedding(in_dim, hidden=512, out=128, p=0.2):
+    return nn.Sequential(nn.Linear(in_dim, hidden), nn.BatchNorm1d(hidden), nn.ReLU(), nn.Dropout(p), nn.Linear(hidden, out))
+
+
+class Early(nn.Module):
+    """avlab's `early` scene model: concatenated features, embedding block, two-layer head."""
+
+    def __init__(self, dim, classes):
+        super().__init__()
+        self.embed = embedding(2 * dim)
+        self.head = nn.Sequential(nn.Linear(128, 128), nn.Linear(128, classes))
+
+    def forward(self, a, v):
+        return self.head(self.embed(torch.cat([a, v], 1)))
+
+
+def workload(name):
+    s = SHAPES[name]
+    g = torch.Generator().manual_seed(0)
+    if name == "mlp":
+        model = Early(s["dim"], s["classes"])
+        inputs = [torch.randn(s["samples"], s["dim"], generator=g) for _ in range(2)]
+    labels = torch.randint(0, s["classes"], (s["samples"],), generator=g)
+    return model, inputs, labels, s
+
+
+def epoch(model, opt, inputs, labels, batch, g):
+    model.train()
+    order = torch.randperm(labels.shape[0], generator=g)
+    loss_fn = nn.CrossEntropyLoss()
+    total = torch.zeros(())
+    for start in range(0, labels.shape[0], batch):
+        idx = order[start:start + batch]
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(model(*[x[idx] for x in inputs]), labels[idx])
+        loss.backward()
+        opt.step()
+        total += loss.detach() * idx.shape[0]
+    return float(total) / labels.shape[0]
+
+
+def main():
+    name = sys.argv[1]
+    timed = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+    model, inputs, labels, s = workload(name)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-4, weight_decay=1e-4)
+    g = torch.Generator().manual_seed(1)
+    epoch(model, opt, inputs, labels, s["batch"], g)
+    times = []
+    for _ in range(timed):
+        t0 = time.perf_counter()
+        epoch(model, opt, inputs, labels, s["batch"], g)
+        times.append(time.perf_counter() - t0)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"workload": name, "backend": f"pytorch {torch.__version__} cpu, {torch.get_num_threads()} threads",
+                      "epochs": times, "median": statistics.median(times), "peakRssMB": round(peak)}))
+
+
+if __name__ == "__main__":
+    main()

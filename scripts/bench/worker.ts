@@ -1,0 +1,35 @@
+/**
+ * Times one workload on one backend in a fresh process and prints one JSON line:
+ * { workload, backend, epochs: seconds[], median, peakRssMB, tensorLeak }.
+ * Usage: tsx scripts/bench/worker.ts <workload> <backend> [timedEpochs]
+ */
+import * as tf from '@tensorflow/tfjs';
+import { initBackend, BackendChoice } from '../../lib/backend';
+import { buildWorkload, WorkloadName } from '../../lib/bench/workloads';
+import { runEpoch } from '../../lib/train/trainer';
+
+async function main(): Promise<void> {
+  const [workload, backend, timed = '5'] = process.argv.slice(2);
+  const info = await initBackend(backend as BackendChoice, { quiet: true });
+  const w = buildWorkload(workload as WorkloadName);
+  const optimizer = tf.train.adam(w.config.lr);
+  let peak = process.memoryUsage().rss;
+  const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+  await runEpoch(w.model, optimizer, w.data, w.config, 0); // warm-up: kernels compiled, moments created
+  const before = tf.memory().numTensors;
+  const epochs: number[] = [];
+  for (let e = 1; e <= Number(timed); e++) {
+    const t0 = process.hrtime.bigint();
+    await runEpoch(w.model, optimizer, w.data, w.config, e);
+    epochs.push(Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+  clearInterval(sample);
+  peak = Math.max(peak, process.memoryUsage().rss);
+  const sorted = epochs.slice().sort((a, b) => a - b);
+  console.log(JSON.stringify({ workload, backend: info.detail, epochs, median: sorted[Math.floor(sorted.length / 2)], peakRssMB: Math.round(peak / 2 ** 20), tensorLeak: tf.memory().numTensors - before }));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -79,7 +79,7 @@ export function defaultSceneSimOptions(overrides: Partial<SceneSimOptions> = {})
     noise: { audio: 1, video: 1 },
     latentDim: 24,
     locationStd: 0.55,
-    clipStd: { audio: 1.65, video: 1.75 },
+    clipStd: { audio: 1.74, video: 1.84 },
     frameStd: 0.6,
     eventRate: 0.08,
     observationStd: 0.3,

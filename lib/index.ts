@@ -19,7 +19,11 @@ export type { NpyArray, NpyDtype } from './io/npy';
 export { readNpz, writeNpz, parseNpz, encodeNpz } from './io/npz';
 export { Hdf5Reader, withHdf5, listHdf5, readHdf5Dataset, writeHdf5 } from './io/hdf5';
 
-export { buildSceneModel, countParams, SCENE_MODEL_KINDS } from './models/scene';
+export { buildSceneModel, countParams, SCENE_MODEL_KINDS, SEQUENCE_MODEL_KINDS, modelView } from './models/scene';
+export { fusionWeights, LATE_WEIGHTINGS, HybridFusion, WeightedLateFusion, logWeightedMeanSoftmax, normaliseHybridWeights } from './models/fusion';
+export type { LateWeighting, FusionModelOptions } from './models/fusion';
+export { attentionWeights, additiveAttention, childSum, lstmStep, AdditiveAttention, ChildSumCell, LstmStep } from './models/attention';
+export type { ChildSumParams, LstmState, SequenceModelOptions } from './models/attention';
 export type { Modality, SceneModel, SceneModelKind, SceneModelOptions } from './models/scene';
 export { LayerFactory, SeededDropout } from './models/layers';
 
@@ -28,6 +32,8 @@ export type { TrainConfig, ExperimentConfig } from './train/config';
 export { trainModel, runEpoch, evaluate, predictProba, crossEntropy, formatEpochLine } from './train/trainer';
 export type { EpochRecord, TensorData, TrainableModel, TrainOptions, TrainResult } from './train/trainer';
 export { sceneTensors, disposeTensorData } from './train/sceneData';
+export { makeAdam } from './train/optimizer';
+export type { StepOptimizer } from './train/optimizer';
 export { saveCheckpoint, loadCheckpoint, restoreWeights } from './train/checkpoint';
 
 export * from './metrics';
@@ -46,6 +52,8 @@ export {
 export { PUBLISHED_SCENE_RESULTS, PUBLISHED_SOURCES, comparisonTable } from './experiments/published';
 export { readSceneRun } from './experiments/sceneRun';
 export { runSceneSweep } from './experiments/sceneSweep';
+export { summariseMethods, compareMethods, meanCorrectness, pairedDifference, groupRuns } from './experiments/seedStats';
+export type { MethodSummary, MethodComparison } from './experiments/seedStats';
 export type { SceneSweepOptions, SweepRun } from './experiments/sceneSweep';
 export * from './experiments/conflict';
 export * from './experiments/robustness';

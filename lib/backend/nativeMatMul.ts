@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 
 interface NativeBlas {
+  adam(theta: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number): void;
   sgemm(ta: boolean, tb: boolean, m: number, n: number, k: number, a: Float32Array, lda: number, b: Float32Array, ldb: number, c: Float32Array, ldc: number, beta?: number): void;
   threads(n?: number): number;
 }
@@ -38,6 +39,10 @@ export function nativeBlas(): NativeBlas | null {
   if (!file) return blas;
   try {
     blas = require(file) as NativeBlas;
+    // One thread by default: the matrices of a training step are small, OpenBLAS's threads
+    // spin-wait, and on a loaded machine (or beside a second sweep worker) two threads ran a step
+    // 2.6x slower than one. AVLAB_BLAS_THREADS (or OPENBLAS_NUM_THREADS) overrides.
+    blas.threads(Number(process.env.AVLAB_BLAS_THREADS ?? process.env.OPENBLAS_NUM_THREADS ?? 1));
   } catch {
     blas = null;
   }
@@ -109,6 +114,11 @@ function biasActivation(values: Float32Array, n: number, bias: Float32Array | nu
 }
 
 let installed = false;
+
+/** Whether the wasm backend's matmuls currently run through OpenBLAS. */
+export function nativeMatMulInstalled(): boolean {
+  return installed;
+}
 
 /**
  * Routes the wasm backend's BatchMatMul and _FusedMatMul through OpenBLAS when the addon is

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { backendInfo } from '../backend';
 import { clipLevelDataset, SceneDataset } from '../data/scenes/types';
 import { writeFileAtomic } from '../util/files';
 import {
@@ -76,7 +77,7 @@ export async function runSceneModel(o: SceneRunOptions): Promise<SceneRunResult>
   const val = sceneTensors(data.val, model.inputs);
   const test = sceneTensors(data.test, model.inputs);
   try {
-    const fingerprint = JSON.stringify({ kind: o.kind, config: o.config, model: o.model ?? {}, data: o.dataKey ?? data.description, backend: tf.getBackend() });
+    const fingerprint = JSON.stringify({ kind: o.kind, config: o.config, model: o.model ?? {}, data: o.dataKey ?? data.description, backend: backendInfo()?.detail ?? tf.getBackend() });
     const trained = await trainModel(model, train, val, o.config, {
       runDir: o.runDir,
       fingerprint,

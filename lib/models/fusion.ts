@@ -63,7 +63,7 @@ export function logWeightedMeanSoftmax(logits: tf.Tensor[], logWeights: tf.Tenso
 /** Constructor arguments of `HybridFusion`. */
 export interface HybridFusionArgs {
   /** Initial (or fixed) weights of the fused, audio and video heads. */
-  weights: number[];
+  mixture: number[];
   /** Learn the weights (softmax-normalised) instead of keeping them fixed. */
   learn: boolean;
   name?: string;
@@ -84,7 +84,7 @@ export class HybridFusion extends tf.layers.Layer {
 
   constructor(args: HybridFusionArgs) {
     super({ name: args.name });
-    this.initial = normaliseHybridWeights(args.weights);
+    this.initial = normaliseHybridWeights(args.mixture);
     this.learn = args.learn;
     if (this.learn && this.initial.some((w) => w === 0)) {
       throw new Error('learned hybridWeights must start positive: softmax cannot reach a zero weight');
@@ -116,12 +116,12 @@ export class HybridFusion extends tf.layers.Layer {
 
   /** The current weights of the fused, audio and video heads. */
   currentWeights(): Record<string, number[]> {
-    const w = this.logits ? Array.from(tf.tidy(() => tf.softmax(this.logits!.read())).dataSync()) : this.initial.slice();
+    const w = this.logits ? tf.tidy(() => Array.from(tf.softmax(this.logits!.read()).dataSync())) : this.initial.slice();
     return { fused: [w[0]], audio: [w[1]], video: [w[2]] };
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), weights: this.initial, learn: this.learn };
+    return { ...super.getConfig(), mixture: this.initial, learn: this.learn };
   }
 }
 tf.serialization.registerClass(HybridFusion);
@@ -225,7 +225,7 @@ export function hybridOutput(f: LayerFactory, xa: tf.SymbolicTensor, xv: tf.Symb
   const zf = f.head(ef, 2 * o.embed, o.classes);
   const za = f.head(ea, o.embed, o.classes);
   const zv = f.head(ev, o.embed, o.classes);
-  const fusion = new HybridFusion({ weights: o.hybridWeights ?? [1 / 3, 1 / 3, 1 / 3], learn: o.learnHybridWeights ?? false, name: `${kind}/fusion` });
+  const fusion = new HybridFusion({ mixture: o.hybridWeights ?? [1 / 3, 1 / 3, 1 / 3], learn: o.learnHybridWeights ?? false, name: `${kind}/fusion` });
   return fusion.apply([zf, za, zv]) as tf.SymbolicTensor;
 }
 

@@ -91,6 +91,8 @@ export class LayerFactory {
       recurrentInitializer: init(),
       biasInitializer: init(),
       unitForgetBias: false,
+      // tfjs's default gate activation is Keras's hard sigmoid; PyTorch's LSTM uses the logistic one.
+      recurrentActivation: 'sigmoid',
       name: opts.name ?? this.name('lstm'),
     });
   }

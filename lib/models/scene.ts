@@ -8,29 +8,48 @@
  *   intermediate  h = [f_a(x_a); f_v(x_v)], then a head g(h)   (the course baseline)
  *   late-average  p = ½ (softmax(g_a(f_a(x_a))) + softmax(g_v(f_v(x_v))))
  *   late-linear   z = W [z_a; z_v] + b over the two classifiers' logits   (seed 001's late fusion)
+ *   hybrid        log Σ_k w_k softmax(z_k) over a fused, an audio and a video head  (seed 000 §3.5; fusion.ts)
+ *   weighted-late z = z_a + w·z_v and variants, w learned                   (seed 001 §3.3; fusion.ts)
+ *   attention     LSTM encoders, additive attention, LSTM decoder on frames (seed 000 §3.6; attention.ts)
+ *   attention2    the same with Child-Sum state merging and three attentions (seed 000 §3.7; attention.ts)
+ * The two attention models read frame sequences `[batch, T, dim]`; the others read clip-level
+ * features `[batch, dim]` (see `modelView`).
  */
 import * as tf from '@tensorflow/tfjs';
 import { LayerFactory, SeededDropout } from './layers';
+import { FusionModelOptions, hybridOutput, weightedLateOutput } from './fusion';
+import { attention2Output, attentionOutput, SequenceModelOptions } from './attention';
 
 export type Modality = 'audio' | 'video';
 
 /** The model families of the scene experiments. */
-export const SCENE_MODEL_KINDS = ['audio-only', 'video-only', 'early', 'intermediate', 'late-average', 'late-linear'] as const;
+export const SCENE_MODEL_KINDS = ['audio-only', 'video-only', 'early', 'intermediate', 'late-average', 'late-linear', 'hybrid', 'weighted-late', 'attention', 'attention2'] as const;
 export type SceneModelKind = (typeof SCENE_MODEL_KINDS)[number];
+
+/** The kinds that read frame sequences `[batch, T, dim]` rather than clip-level features. */
+export const SEQUENCE_MODEL_KINDS: readonly SceneModelKind[] = ['attention', 'attention2'];
+
+/** The data view a model kind is fed: `clip` (frames averaged, `[batch, dim]`) or `sequence` (`[batch, T, dim]`). */
+export function modelView(kind: SceneModelKind): 'clip' | 'sequence' {
+  return SEQUENCE_MODEL_KINDS.includes(kind) ? 'sequence' : 'clip';
+}
 
 /** A network plus what it needs to be fed and trained reproducibly. */
 export interface SceneModel {
   kind: SceneModelKind;
-  /** Modalities fed to `net`, in input order; each input is `[batch, dim]`. */
+  /** Modalities fed to `net`, in input order; each input is `[batch, dim]` (`[batch, T, dim]` for the sequence kinds). */
   inputs: Modality[];
-  /** Maps the inputs to class logits (log-probabilities for `late-average`). */
+  /** Maps the inputs to class logits (log-probabilities for `late-average` and `hybrid`). */
   net: tf.LayersModel;
   /** The seeded dropout layers (reseeded per epoch by the trainer). */
   dropouts: SeededDropout[];
 }
 
-/** Hyper-parameters of the scene models (the course's values by default). */
-export interface SceneModelOptions {
+/**
+ * Hyper-parameters of the scene models (the course's values by default). The fusion and sequence
+ * options only affect the kinds that use them.
+ */
+export interface SceneModelOptions extends FusionModelOptions, SequenceModelOptions {
   dim: number;
   classes: number;
   seed: number;
@@ -61,7 +80,8 @@ tf.serialization.registerClass(LogMeanSoftmax);
 export function buildSceneModel(kind: SceneModelKind, options: Partial<SceneModelOptions> & { dim: number; classes: number }): SceneModel {
   const o: SceneModelOptions = { seed: 0, hidden: 512, embed: 128, dropout: 0.2, ...options };
   const f = new LayerFactory(o.seed, `${kind}/`);
-  const input = (m: Modality) => tf.input({ shape: [o.dim], name: `${kind}/${m}` });
+  // Sequence inputs leave T open, so one model takes clips of any length.
+  const input = (m: Modality) => tf.input({ shape: modelView(kind) === 'sequence' ? [null, o.dim] : [o.dim], name: `${kind}/${m}` });
   const unimodal = (x: tf.SymbolicTensor) => f.head(f.embedding(x, o.dim, o.hidden, o.embed, o.dropout), o.embed, o.classes);
 
   let inputs: Modality[];
@@ -103,6 +123,16 @@ export function buildSceneModel(kind: SceneModelKind, options: Partial<SceneMode
         const z = tf.layers.concatenate({ name: `${kind}/concat` }).apply([za, zv]) as tf.SymbolicTensor;
         out = f.linear(o.classes, 2 * o.classes).apply(z) as tf.SymbolicTensor;
       }
+      break;
+    }
+    case 'hybrid':
+    case 'weighted-late':
+    case 'attention':
+    case 'attention2': {
+      inputs = ['audio', 'video'];
+      ins = inputs.map(input);
+      const build = { hybrid: hybridOutput, 'weighted-late': weightedLateOutput, attention: attentionOutput, attention2: attention2Output }[kind];
+      out = build(f, ins[0], ins[1], o, kind);
       break;
     }
     default:

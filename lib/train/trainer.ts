@@ -12,7 +12,8 @@ import { SeededDropout } from '../models/layers';
 import { Rng, deriveSeed } from '../util/rng';
 import { TrainConfig } from './config';
 import { writeFileAtomic } from '../util/files';
-import { loadCheckpoint, restoreWeights, saveCheckpoint, StoredTensor, storeTensors } from './checkpoint';
+import { loadCheckpoint, restoreWeights, saveCheckpoint, storeTensors } from './checkpoint';
+import { makeAdam, StepOptimizer } from './optimizer';
 import { EpochProgress, makeProgress } from './progress';
 
 /** A network and its seeded dropout layers. */
@@ -147,47 +148,20 @@ export async function predictProba(net: tf.LayersModel, data: TensorData, batchS
   return out;
 }
 
-/**
- * One optimisation step. Weight decay follows torch.optim.Adam: g ← g + λθ before the moments.
- * Returns the batch loss as a tensor (kept, not downloaded).
- */
-function trainStep(model: TrainableModel, optimizer: tf.Optimizer, xs: tf.Tensor[], y: tf.Tensor1D, weightDecay: number): tf.Scalar {
+/** One optimisation step; returns the batch loss as a tensor (kept, not downloaded). */
+function trainStep(model: TrainableModel, optimizer: StepOptimizer, xs: tf.Tensor[], y: tf.Tensor1D): tf.Scalar {
   const vars = model.net.trainableWeights.map((w) => w.read() as tf.Variable);
-  return tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(() => crossEntropy(forward(model.net, xs, true), y), vars);
-    if (weightDecay > 0) {
-      for (const v of vars) grads[v.name] = tf.add(grads[v.name], tf.mul(v, weightDecay));
-    }
-    optimizer.applyGradients(grads);
-    return value;
-  });
+  const { value, grads } = tf.variableGrads(() => crossEntropy(forward(model.net, xs, true), y), vars);
+  optimizer.step(vars, grads);
+  Object.values(grads).forEach((g) => g.dispose());
+  return value;
 }
 
-/** Adam's running β powers: tfjs recomputes them as βᵗ on restore, which differs in the last bits from the product it accumulates. */
-type AdamPowers = { accBeta1?: tf.Variable; accBeta2?: tf.Variable };
-
-async function snapshot(model: TrainableModel, optimizer: tf.Optimizer) {
-  const powers = optimizer as unknown as AdamPowers;
-  const extra = powers.accBeta1 && powers.accBeta2 ? [{ name: '__accBeta1', tensor: powers.accBeta1 }, { name: '__accBeta2', tensor: powers.accBeta2 }] : [];
+async function snapshot(model: TrainableModel, optimizer: StepOptimizer) {
   return {
     weights: await storeTensors(model.net.weights.map((w) => ({ name: w.originalName, tensor: w.read() }))),
-    optimizer: await storeTensors([...(await optimizer.getWeights()), ...extra]),
+    optimizer: await storeTensors(await optimizer.getWeights()),
   };
-}
-
-/** Restores optimiser state saved by `snapshot`, bit for bit, so a resumed run repeats the uninterrupted one. */
-async function restoreOptimizer(optimizer: tf.Optimizer, stored: StoredTensor[]): Promise<void> {
-  const plain = stored.filter((s) => !s.name.startsWith('__'));
-  const tensors = plain.map((s) => ({ name: s.name, tensor: tf.tensor(s.values, s.shape) }));
-  await optimizer.setWeights(tensors);
-  tensors.forEach((t) => t.tensor.dispose());
-  const powers = optimizer as unknown as AdamPowers;
-  for (const s of stored.filter((x) => x.name.startsWith('__'))) {
-    const v = s.name === '__accBeta1' ? powers.accBeta1 : powers.accBeta2;
-    const value = tf.scalar(s.values[0]);
-    v?.assign(value);
-    value.dispose();
-  }
 }
 
 /**
@@ -197,9 +171,9 @@ async function restoreOptimizer(optimizer: tf.Optimizer, stored: StoredTensor[])
  */
 export async function runEpoch(
   model: TrainableModel,
-  optimizer: tf.Optimizer,
+  optimizer: StepOptimizer,
   train: TensorData,
-  config: Pick<TrainConfig, 'seed' | 'batchSize' | 'weightDecay'>,
+  config: Pick<TrainConfig, 'seed' | 'batchSize'>,
   epoch: number,
   onStep?: () => void,
 ): Promise<number> {
@@ -214,7 +188,7 @@ export async function runEpoch(
     const n = Math.min(config.batchSize, train.size - start);
     const batchIdx = tf.tensor1d(order.subarray(start, start + n), 'int32');
     const { xs, y } = gatherBatch(train, batchIdx);
-    const loss = trainStep(model, optimizer, xs, y, config.weightDecay);
+    const loss = trainStep(model, optimizer, xs, y);
     const next = tf.tidy(() => tf.add(lossSum, tf.mul(loss, n)) as tf.Scalar);
     [batchIdx, y, loss, lossSum, ...xs].forEach((t) => t.dispose());
     lossSum = next;
@@ -243,7 +217,7 @@ export async function trainModel(
   const runDir = options.runDir;
   const lastFile = runDir && path.join(runDir, 'last.ckpt');
   const bestFile = runDir && path.join(runDir, 'best.ckpt');
-  const optimizer = tf.train.adam(config.lr);
+  const optimizer = makeAdam(config.lr, config.weightDecay);
 
   let state: RunState = {
     fingerprint,
@@ -268,13 +242,17 @@ export async function trainModel(
         return { history: state.history, bestEpoch: state.bestEpoch, bestCvLoss: state.bestCvLoss, stoppedEarly: state.epoch < config.maxEpochs, epochsRun: 0, reused: true, seconds: (Date.now() - started) / 1000 };
       }
       restoreWeights(model.net, ck.weights, lastFile);
-      if (ck.optimizer.length > 0) await restoreOptimizer(optimizer, ck.optimizer);
+      if (ck.optimizer.length > 0) {
+        const tensors = ck.optimizer.map((t) => ({ name: t.name, tensor: tf.tensor(t.values, t.shape) }));
+        await optimizer.setWeights(tensors);
+        tensors.forEach((t) => t.tensor.dispose());
+      }
       log(`resuming ${runDir} after epoch ${state.epoch}`);
     } else {
       log(`${lastFile} belongs to another configuration; starting afresh`);
     }
   }
-  (optimizer as unknown as { learningRate: number }).learningRate = state.lr;
+  optimizer.learningRate = state.lr;
   if (runDir) fs.mkdirSync(runDir, { recursive: true });
   const appendLog = (line: string) => {
     log(line);
@@ -311,7 +289,7 @@ export async function trainModel(
       state.plateauBad = 0;
     } else if (++state.plateauBad > config.plateau.patience) {
       state.lr = Math.max(state.lr * config.plateau.factor, config.plateau.minLr);
-      (optimizer as unknown as { learningRate: number }).learningRate = state.lr;
+      optimizer.learningRate = state.lr;
       state.plateauBad = 0;
     }
     stoppedEarly = epoch - state.bestEpoch >= config.earlyStop;

@@ -7,12 +7,13 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, BackendChoice } from '../../lib/backend';
 import { buildWorkload, WorkloadName } from '../../lib/bench/workloads';
 import { runEpoch } from '../../lib/train/trainer';
+import { makeAdam } from '../../lib/train/optimizer';
 
 async function main(): Promise<void> {
   const [workload, backend, timed = '5'] = process.argv.slice(2);
   const info = await initBackend(backend as BackendChoice, { quiet: true });
   const w = buildWorkload(workload as WorkloadName);
-  const optimizer = tf.train.adam(w.config.lr);
+  const optimizer = makeAdam(w.config.lr, w.config.weightDecay);
   let peak = process.memoryUsage().rss;
   const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
   await runEpoch(w.model, optimizer, w.data, w.config, 0); // warm-up: kernels compiled, moments created
@@ -26,7 +27,9 @@ async function main(): Promise<void> {
   clearInterval(sample);
   peak = Math.max(peak, process.memoryUsage().rss);
   const sorted = epochs.slice().sort((a, b) => a - b);
-  console.log(JSON.stringify({ workload, backend: info.detail, epochs, median: sorted[Math.floor(sorted.length / 2)], peakRssMB: Math.round(peak / 2 ** 20), tensorLeak: tf.memory().numTensors - before }));
+  const tensorLeak = tf.memory().numTensors - before;
+  optimizer.dispose();
+  console.log(JSON.stringify({ workload, backend: `${info.detail}, ${optimizer.kind}`, epochs, median: sorted[Math.floor(sorted.length / 2)], peakRssMB: Math.round(peak / 2 ** 20), tensorLeak }));
 }
 
 main().catch((e) => {

@@ -8,6 +8,10 @@ import { clipLevelDataset } from '../../lib/data/scenes/types';
 import { COURSE_TRAIN_CONFIG } from '../../lib/train/config';
 import { sceneTensors, disposeTensorData } from '../../lib/train/sceneData';
 import { trainModel } from '../../lib/train/trainer';
+import { makeAdam } from '../../lib/train/optimizer';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 
 type Case = { a: number[]; b: number[]; ta: boolean; tb: boolean; act?: 'relu' | 'linear' | 'elu' | 'sigmoid' | 'leakyrelu' };
 const CASES: Case[] = [
@@ -70,5 +74,54 @@ describe('native OpenBLAS matmul on the wasm backend', function () {
     const cpu = await losses('cpu');
     const wasm = await losses('wasm');
     cpu.forEach((x, i) => assert.ok(Math.abs(x - wasm[i]) < 1e-4 * Math.max(1, Math.abs(x)), `loss ${i}: cpu ${x} vs wasm ${wasm[i]}`));
+  });
+
+  it('uses the fused native Adam on wasm, which matches tfjs\'s Adam step for step', async () => {
+    const run = async (native: boolean) => {
+      await initBackend('wasm', { quiet: true });
+      process.env.AVLAB_NATIVE_ADAM = native ? '1' : '0';
+      const opt = makeAdam(1e-2, 1e-2);
+      assert.equal(opt.kind, native ? 'native-adam' : 'tfjs-adam');
+      const v = tf.variable(tf.tensor1d([0.5, -1, 2, 0]));
+      for (let i = 0; i < 5; i++) {
+        const g = tf.tensor1d([0.1 * i, -0.3, 1, 0.01]);
+        opt.step([v], { [v.name]: g });
+        g.dispose();
+      }
+      const out = Array.from(v.dataSync());
+      opt.dispose();
+      v.dispose();
+      return out;
+    };
+    try {
+      const native = await run(true);
+      const tfjs = await run(false);
+      native.forEach((x, i) => assert.ok(Math.abs(x - tfjs[i]) < 1e-6, `θ[${i}]: native ${x} vs tfjs ${tfjs[i]}`));
+    } finally {
+      delete process.env.AVLAB_NATIVE_ADAM;
+    }
+  });
+
+  it('resumes bit-exactly with the native optimiser state', async () => {
+    await initBackend('wasm', { quiet: true });
+    const ds = clipLevelDataset(simulateScenes({ seed: 3, dim: 32, frames: 2, clipsPerClass: { train: 12, val: 4, test: 1 } }));
+    const cfg = { ...COURSE_TRAIN_CONFIG, lr: 1e-3, batchSize: 16, maxEpochs: 4 };
+    const train = async (runDir?: string, stopAt?: number) => {
+      const m = buildSceneModel('audio-only', { dim: 32, classes: 10, seed: 1, hidden: 16, embed: 8 });
+      const tr = sceneTensors(ds.train, m.inputs);
+      const va = sceneTensors(ds.val, m.inputs);
+      try {
+        const r = await trainModel(m, tr, va, cfg, { runDir, fingerprint: 'x', log: () => {}, onEpoch: (e) => { if (e.epoch === stopAt) throw new Error('stop'); } });
+        return r.history.map((h) => h.cvLoss);
+      } finally {
+        disposeTensorData(tr);
+        disposeTensorData(va);
+        m.net.dispose();
+      }
+    };
+    const whole = await train();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'avlab-native-resume-'));
+    await assert.rejects(train(dir, 3), /stop/);
+    assert.deepEqual(await train(dir), whole);
   });
 });

@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { buildSceneModel, countParams, SCENE_MODEL_KINDS } from '../../lib/models/scene';
+import { buildSceneModel, countParams, modelView, SCENE_MODEL_KINDS } from '../../lib/models/scene';
 import { testBackend } from '../helpers/backend';
 
 describe('scene models', () => {
   before(testBackend);
 
   for (const kind of SCENE_MODEL_KINDS) {
-    it(`${kind}: maps [batch, 512] inputs to [batch, 10] scores`, () => {
+    const shape = modelView(kind) === 'sequence' ? [5, 16, 512] : [5, 512];
+    it(`${kind}: maps [${shape.join(', ').replace(/^5/, 'batch')}] inputs to [batch, 10] scores`, () => {
       const m = buildSceneModel(kind, { dim: 512, classes: 10, seed: 1 });
-      const xs = m.inputs.map(() => tf.randomNormal([5, 512], 0, 1, 'float32', 1));
+      const xs = m.inputs.map(() => tf.randomNormal(shape, 0, 1, 'float32', 1));
       const out = m.net.apply(xs.length === 1 ? xs[0] : xs, { training: false }) as tf.Tensor;
       assert.deepEqual(out.shape, [5, 10]);
       assert.ok(out.dataSync().every(Number.isFinite));
@@ -23,6 +24,14 @@ describe('scene models', () => {
     assert.deepEqual(inputs('audio-only'), ['audio']);
     assert.deepEqual(inputs('video-only'), ['video']);
     assert.deepEqual(inputs('intermediate'), ['audio', 'video']);
+    for (const k of ['hybrid', 'weighted-late', 'attention', 'attention2'] as const) assert.deepEqual(inputs(k), ['audio', 'video']);
+  });
+
+  it('says which data view each kind reads: frame sequences only for the attention models', () => {
+    assert.deepEqual(
+      SCENE_MODEL_KINDS.filter((k) => modelView(k) === 'sequence'),
+      ['attention', 'attention2'],
+    );
   });
 
   it('has the course architecture: parameter counts match the layer sizes', () => {

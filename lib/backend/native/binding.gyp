@@ -4,7 +4,7 @@
       "target_name": "avlab_blas",
       "sources": ["blas.c"],
       "include_dirs": ["/usr/include/x86_64-linux-gnu/openblas-pthread", "/usr/include/x86_64-linux-gnu"],
-      "libraries": ["-lopenblas"],
+      "libraries": ["-lopenblas", "-lm"],
       "cflags": ["-O3"]
     }
   ]

@@ -5,6 +5,7 @@
 #include <node_api.h>
 #include <cblas.h>
 #include <stdint.h>
+#include <math.h>
 
 #define CHECK(call) if ((call) != napi_ok) { napi_throw_error(env, NULL, "avlab blas: bad arguments"); return NULL; }
 
@@ -50,6 +51,40 @@ static napi_value Sgemm(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * adam(theta, grad, m, v, lr, beta1, beta2, eps, weightDecay, step): one Adam step in place, with
+ * PyTorch's L2 weight decay (g + wd * theta) fused in; step counts from 1 for the bias corrections.
+ */
+static napi_value Adam(napi_env env, napi_callback_info info) {
+  size_t argc = 10;
+  napi_value argv[10];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 10) { napi_throw_error(env, NULL, "avlab blas: adam takes 10 arguments"); return NULL; }
+  size_t lt, lg, lm, lv;
+  float *theta = f32(env, argv[0], &lt), *grad = f32(env, argv[1], &lg), *m = f32(env, argv[2], &lm), *v = f32(env, argv[3], &lv);
+  if (!theta || !grad || !m || !v) { napi_throw_type_error(env, NULL, "avlab blas: adam takes Float32Arrays"); return NULL; }
+  if (lg != lt || lm != lt || lv != lt) { napi_throw_range_error(env, NULL, "avlab blas: adam arrays differ in length"); return NULL; }
+  double lr, b1, b2, eps, wd, step;
+  CHECK(napi_get_value_double(env, argv[4], &lr));
+  CHECK(napi_get_value_double(env, argv[5], &b1));
+  CHECK(napi_get_value_double(env, argv[6], &b2));
+  CHECK(napi_get_value_double(env, argv[7], &eps));
+  CHECK(napi_get_value_double(env, argv[8], &wd));
+  CHECK(napi_get_value_double(env, argv[9], &step));
+  const float fb1 = (float)b1, fb2 = (float)b2, fwd = (float)wd, feps = (float)eps;
+  const float c1 = (float)(lr / (1.0 - pow(b1, step)));
+  const float c2 = (float)(1.0 / sqrt(1.0 - pow(b2, step)));
+  for (size_t i = 0; i < lt; i++) {
+    const float g = grad[i] + fwd * theta[i];
+    const float mi = fb1 * m[i] + (1.0f - fb1) * g;
+    const float vi = fb2 * v[i] + (1.0f - fb2) * g * g;
+    m[i] = mi;
+    v[i] = vi;
+    theta[i] -= c1 * mi / (sqrtf(vi) * c2 + feps);
+  }
+  return NULL;
+}
+
 static napi_value Threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -67,8 +102,9 @@ static napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"sgemm", NULL, Sgemm, NULL, NULL, NULL, napi_default, NULL},
     {"threads", NULL, Threads, NULL, NULL, NULL, napi_default, NULL},
+    {"adam", NULL, Adam, NULL, NULL, NULL, napi_default, NULL},
   };
-  napi_define_properties(env, exports, 2, props);
+  napi_define_properties(env, exports, 3, props);
   return exports;
 }
 

@@ -42,6 +42,9 @@ export { runSceneModel, perClassAccuracy } from './experiments/sceneRun';
 export type { SceneRunOptions, SceneRunResult } from './experiments/sceneRun';
 export {
   trainSceneModels,
+  trainSceneVariants,
+  runName,
+  fusionWeightsFigure,
   profileTrainConfig,
   summaryRows,
   runLossFigure,
@@ -50,7 +53,11 @@ export {
   accuracyComparisonFigure,
 } from './experiments/sceneExperiment';
 export { PUBLISHED_SCENE_RESULTS, PUBLISHED_SOURCES, comparisonTable } from './experiments/published';
-export { readSceneRun } from './experiments/sceneRun';
+export { readSceneRun, restoreSceneModel, scoreSplit } from './experiments/sceneRun';
+export type { FusionSnapshot } from './experiments/sceneRun';
+export { exampleClips, clipAttention } from './experiments/attentionViz';
+export { conflictReport, robustnessReport, calibrationRows } from './experiments/modalConflict';
+export type { ConflictReport, RobustnessReport, ProbeRun } from './experiments/modalConflict';
 export { runSceneSweep } from './experiments/sceneSweep';
 export { summariseMethods, compareMethods, meanCorrectness, pairedDifference, groupRuns } from './experiments/seedStats';
 export type { MethodSummary, MethodComparison } from './experiments/seedStats';
@@ -61,12 +68,15 @@ export * from './stats';
 export * from './metrics/calibration';
 export type { PublishedResult } from './experiments/published';
 export { splitSummary, toSectionTable } from './experiments/tables';
+export type { SceneVariant } from './experiments/sceneExperiment';
 
 export { lossCurves, confusionMatrixFigure, normaliseRows, perClassBars, comparisonBars } from './plots/figures';
 export { figureHtml, showFigure, tableHtml } from './plots/show';
 export { exportFigures } from './plots/export';
 export type { Figure } from './plots/types';
 export { reliabilityDiagram } from './plots/reliability';
+export { attentionFigure } from './plots/attention';
+export type { AttentionRow, AttentionFigureOptions } from './plots/attention';
 export { robustnessCurves, meanCiBars } from './plots/curves';
 export { disagreementFigure } from './plots/disagreement';
 export type { CurveSeries, CurveOptions, MeanCiRow, MeanCiOptions } from './plots/curves';

@@ -43,9 +43,9 @@ export const PUBLISHED_SOURCES: Record<string, string> = {
  * An arquero table with this run's test accuracy and log loss beside the published ones, one row
  * per (model, source), labelled `simulated` / `course-kit` vs `published (real data)`.
  */
-export function comparisonTable(runs: Pick<SceneRunResult, 'kind' | 'accuracy' | 'logLoss'>[], dataLabel: string): aq.ColumnTable {
-  const ours = aq.from(runs.map((r) => ({ model: r.kind, data: dataLabel, 'reported as': '', accuracy: r.accuracy, 'log loss': r.logLoss, mine: 0 })));
-  const models = new Set(runs.map((r) => r.kind as string));
+export function comparisonTable(runs: Pick<SceneRunResult, 'kind' | 'name' | 'accuracy' | 'logLoss'>[], dataLabel: string): aq.ColumnTable {
+  const ours = aq.from(runs.map((r) => ({ model: r.name ?? r.kind, data: dataLabel, 'reported as': '', accuracy: r.accuracy, 'log loss': r.logLoss, mine: 0 })));
+  const models = new Set(runs.map((r) => (r.name ?? r.kind) as string));
   const theirs = aq.from(
     PUBLISHED_SCENE_RESULTS.filter((p) => models.has(p.model)).map((p) => ({
       model: p.model,
@@ -56,7 +56,7 @@ export function comparisonTable(runs: Pick<SceneRunResult, 'kind' | 'accuracy' |
       mine: 1,
     })),
   );
-  const order = runs.map((r) => r.kind as string);
+  const order = runs.map((r) => (r.name ?? r.kind) as string);
   // This run first within each model, then the published rows; models in the order they were run.
   return ours
     .concat(theirs)

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { backendInfo } from '../backend';
-import { clipLevelDataset, SceneDataset } from '../data/scenes/types';
+import { clipLevel, clipLevelDataset, SceneDataset, SceneSplit } from '../data/scenes/types';
 import { writeFileAtomic } from '../util/files';
 import {
   accuracy,
@@ -21,9 +21,11 @@ import {
   writeResultTxt,
 } from '../metrics';
 import { buildSceneModel, countParams, modelView, SceneModel, SceneModelKind, SceneModelOptions } from '../models/scene';
+import { fusionWeights } from '../models/fusion';
 import { TrainConfig } from '../train/config';
 import { disposeTensorData, sceneTensors } from '../train/sceneData';
 import { EpochRecord, predictProba, trainModel, TrainResult } from '../train/trainer';
+import { loadCheckpoint, restoreWeights } from '../train/checkpoint';
 
 /** What `runSceneModel` needs. */
 export interface SceneRunOptions {
@@ -44,6 +46,8 @@ export interface SceneRunOptions {
 /** Test-set outcome of one run. */
 export interface SceneRunResult {
   kind: SceneModelKind;
+  /** A display name for variants of one kind (e.g. `weighted-late-class`); defaults to the kind. */
+  name?: string;
   params: number;
   train: TrainResult;
   /** Test probabilities, N × C row-major. */
@@ -56,6 +60,14 @@ export interface SceneRunResult {
   confusion: number[][];
   /** The course's result.txt text. */
   resultText: string;
+  /** Learned fusion weights after each epoch (fusion models with learnable weights only). */
+  fusionHistory?: FusionSnapshot[];
+}
+
+/** The learned fusion weights after one epoch. */
+export interface FusionSnapshot {
+  epoch: number;
+  weights: Record<string, number[]>;
 }
 
 /** The part of a run that is stored beside the course files (summary.json + test_probs.f32). */
@@ -65,6 +77,7 @@ interface StoredRun {
   train: TrainResult;
   classes: number;
   testIds: string[];
+  fusionHistory?: FusionSnapshot[];
 }
 
 /** Trains and evaluates one scene model; see the module comment. */
@@ -78,18 +91,30 @@ export async function runSceneModel(o: SceneRunOptions): Promise<SceneRunResult>
   const test = sceneTensors(data.test, model.inputs);
   try {
     const fingerprint = JSON.stringify({ kind: o.kind, config: o.config, model: o.model ?? {}, data: o.dataKey ?? data.description, backend: backendInfo()?.detail ?? tf.getBackend() });
+    // Learned fusion weights are recorded every epoch and kept beside the checkpoints, so a
+    // resumed or reused run still has its whole history.
+    const fusionFile = o.runDir && path.join(o.runDir, 'fusion_weights.json');
+    let fusionHistory: FusionSnapshot[] = fusionFile && fs.existsSync(fusionFile) ? JSON.parse(fs.readFileSync(fusionFile, 'utf8')) : [];
     const trained = await trainModel(model, train, val, o.config, {
       runDir: o.runDir,
       fingerprint,
       log: o.log,
-      onEpoch: o.onEpoch ? (r) => o.onEpoch!(r, model) : undefined,
+      onEpoch: (r) => {
+        const weights = fusionWeights(model);
+        if (Object.keys(weights).length > 0) {
+          fusionHistory = fusionHistory.filter((f) => f.epoch < r.epoch).concat({ epoch: r.epoch, weights });
+          if (fusionFile) writeFileAtomic(fusionFile, JSON.stringify(fusionHistory));
+        }
+        o.onEpoch?.(r, model);
+      },
     });
     const probs = await predictProba(model.net, test);
     const result = scoreRun(o.kind, countParams(model), trained, probs, data);
+    if (fusionHistory.length > 0) result.fusionHistory = fusionHistory;
     if (o.runDir) {
       writeResultTxt(path.join(o.runDir, 'result.txt'), result.resultText);
       writePredictionCsv(path.join(o.runDir, 'prediction.csv'), toPredictionRows(data.test.ids, data.test.labels, probs, data.classes), data.classes);
-      const stored: StoredRun = { kind: o.kind, params: result.params, train: trained, classes: data.classes.length, testIds: data.test.ids };
+      const stored: StoredRun = { kind: o.kind, params: result.params, train: trained, classes: data.classes.length, testIds: data.test.ids, fusionHistory: result.fusionHistory };
       writeFileAtomic(path.join(o.runDir, 'test_probs.f32'), new Uint8Array(probs.buffer, probs.byteOffset, probs.byteLength));
       writeFileAtomic(path.join(o.runDir, 'summary.json'), JSON.stringify(stored));
     }
@@ -125,7 +150,28 @@ export function readSceneRun(runDir: string, data: SceneDataset): SceneRunResult
   if (stored.testIds.length !== data.test.ids.length || stored.testIds.some((id, i) => id !== data.test.ids[i])) {
     throw new Error(`${runDir}: the run was scored on other test clips than the data given`);
   }
-  return scoreRun(stored.kind, stored.params, stored.train, probs, data);
+  const result = scoreRun(stored.kind, stored.params, stored.train, probs, data);
+  if (stored.fusionHistory) result.fusionHistory = stored.fusionHistory;
+  return result;
+}
+
+/** Rebuilds a run's model with its best checkpoint's weights, for analysis on other inputs. */
+export function restoreSceneModel(runDir: string, kind: SceneModelKind, data: SceneDataset, model: Partial<SceneModelOptions> = {}, seed = 0): SceneModel {
+  const m = buildSceneModel(kind, { dim: data.train.dim, classes: data.classes.length, seed, ...model });
+  restoreWeights(m.net, loadCheckpoint(path.join(runDir, 'best.ckpt')).weights, path.join(runDir, 'best.ckpt'));
+  return m;
+}
+
+/** A model's class probabilities and accuracy on one split (the clip view is taken when the model needs it). */
+export async function scoreSplit(model: SceneModel, split: SceneSplit): Promise<{ probs: Float32Array; accuracy: number }> {
+  const view = modelView(model.kind) === 'clip' ? clipLevel(split) : split;
+  const t = sceneTensors(view, model.inputs);
+  try {
+    const probs = await predictProba(model.net, t);
+    return { probs, accuracy: accuracy(split.labels, argmax(probs, probs.length / split.labels.length)) };
+  } finally {
+    disposeTensorData(t);
+  }
 }
 
 /** Per-class accuracy (recall) from a confusion matrix. */

@@ -18,6 +18,11 @@ export { readNpy, writeNpy, parseNpy, encodeNpy } from './io/npy';
 export type { NpyArray, NpyDtype } from './io/npy';
 export { readNpz, writeNpz, parseNpz, encodeNpz } from './io/npz';
 export { Hdf5Reader, withHdf5, listHdf5, readHdf5Dataset, writeHdf5 } from './io/hdf5';
+export * from './io/pickle';
+export * from './io/images';
+export * from './data/collisions';
+export * from './features/spectrogram';
+export * from './features/trajectory';
 
 export { buildSceneModel, countParams, SCENE_MODEL_KINDS, SEQUENCE_MODEL_KINDS, modelView } from './models/scene';
 export { fusionWeights, LATE_WEIGHTINGS, HybridFusion, WeightedLateFusion, logWeightedMeanSoftmax, normaliseHybridWeights } from './models/fusion';

@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # Sets up avlab on a fresh machine, idempotently: Debian packages (Jupyter, Chromium, scikit-learn
 # for the metric cross-checks), npm dependencies, the tslab Jupyter kernel, and the compiled library.
-# Usage: scripts/setup.sh [--quiet]
+# Usage: scripts/setup.sh [--quiet] [--bench]   (--bench adds PyTorch for the reference timings)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 QUIET=0
-[[ "${1:-}" == "--quiet" ]] && QUIET=1
+BENCH=0
+for arg in "$@"; do
+  case "$arg" in
+    --quiet) QUIET=1 ;;
+    --bench) BENCH=1 ;;
+    *) echo "setup: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
 say() { [[ $QUIET == 1 ]] || echo "setup: $*"; }
 
 node_ok=$(node -e 'const [a,b]=process.versions.node.split(".").map(Number); console.log(a>20||(a===20&&b>=19)?1:0)')
@@ -16,6 +23,7 @@ fi
 
 # Debian packages, installed only when missing.
 APT_PACKAGES=(jupyter-nbconvert python3-nbclient python3-ipykernel python3-sklearn python3-numpy chromium libopenblas-dev)
+[[ $BENCH == 1 ]] && APT_PACKAGES+=(python3-torch libopenblas0-pthread)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

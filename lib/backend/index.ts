@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { installNativeMatMul } from './nativeMatMul';
+import { installWasmSlice } from './wasmSlice';
 
 export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 export type BackendChoice = 'auto' | BackendName;
@@ -98,7 +99,10 @@ async function tryWebgpu(skipped: string[]): Promise<string | null> {
 async function tryWasm(skipped: string[]): Promise<string | null> {
   try {
     require('@tensorflow/tfjs-backend-wasm');
-    if (await tf.setBackend('wasm')) return installNativeMatMul() ? 'SIMD, 1 thread, OpenBLAS matmul' : 'SIMD, 1 thread';
+    if (await tf.setBackend('wasm')) {
+      installWasmSlice();
+      return installNativeMatMul() ? 'SIMD, 1 thread, OpenBLAS matmul' : 'SIMD, 1 thread';
+    }
   } catch (e) {
     skipped.push(`wasm: ${(e as Error).message.split('\n')[0]}`);
   }

@@ -21,6 +21,7 @@ export interface Workload {
 /** Shapes of every workload (the PyTorch reference reads the same numbers). */
 export const WORKLOAD_SHAPES = {
   mlp: { samples: 4096, batch: 64, dim: 512, classes: 10 },
+  lstm: { samples: 1024, batch: 128, frames: 16, dim: 512, classes: 10 },
 } as const;
 
 export type WorkloadName = keyof typeof WORKLOAD_SHAPES;
@@ -45,6 +46,17 @@ export function buildWorkload(name: WorkloadName, seed = 0): Workload {
         description: `scene MLP (early fusion 1024→512→128→128→10, BN, dropout), ${s.samples} clips, batch ${s.batch}, Adam`,
         model: m,
         data: randomData(rng, s.samples, [[s.dim], [s.dim]], s.classes),
+        config: { ...COURSE_TRAIN_CONFIG, batchSize: s.batch, seed },
+      };
+    }
+    case 'lstm': {
+      const s = WORKLOAD_SHAPES.lstm;
+      const m = buildSceneModel('attention', { dim: s.dim, classes: s.classes, seed });
+      return {
+        name,
+        description: `LSTM attention (projection 512→128, LSTM 128 per modality, additive attention, decoder step), ${s.samples} clips of ${s.frames}×${s.dim}, batch ${s.batch}, Adam`,
+        model: m,
+        data: randomData(rng, s.samples, [[s.frames, s.dim], [s.frames, s.dim]], s.classes),
         config: { ...COURSE_TRAIN_CONFIG, batchSize: s.batch, seed },
       };
     }

@@ -5,7 +5,10 @@ import json, resource, statistics, sys, time
 import torch
 from torch import nn
 
-SHAPES = {"mlp": {"samples": 4096, "batch": 64, "dim": 512, "classes": 10}}
+SHAPES = {
+    "mlp": {"samples": 4096, "batch": 64, "dim": 512, "classes": 10},
+    "lstm": {"samples": 1024, "batch": 128, "frames": 16, "dim": 512, "classes": 10},
+}
 
 
 def embedding(in_dim, hidden=512, out=128, p=0.2):
@@ -24,12 +27,42 @@ class Early(nn.Module):
         return self.head(self.embed(torch.cat([a, v], 1)))
 
 
+class Attention(nn.Module):
+    """avlab's `attention` model: per-modality projection and LSTM encoder, the encoders' outputs
+    concatenated along time, additive attention queried by both final states, one LSTM decoder
+    step, dropout and a linear classifier."""
+
+    def __init__(self, dim, classes, proj=128, units=128):
+        super().__init__()
+        self.pa, self.pv = nn.Linear(dim, proj), nn.Linear(dim, proj)
+        self.la, self.lv = nn.LSTM(proj, units, batch_first=True), nn.LSTM(proj, units, batch_first=True)
+        self.W = nn.Linear(units, units, bias=False)
+        self.U = nn.Linear(2 * units, units, bias=False)
+        self.v = nn.Linear(units, 1, bias=False)
+        self.decoder = nn.LSTMCell(units, 2 * units)
+        self.drop = nn.Dropout(0.2)
+        self.out = nn.Linear(2 * units, classes)
+
+    def forward(self, a, v):
+        sa, (ha, ca) = self.la(self.pa(a))
+        sv, (hv, cv) = self.lv(self.pv(v))
+        seq = torch.cat([sa, sv], 1)
+        h, c = torch.cat([ha[0], hv[0]], 1), torch.cat([ca[0], cv[0]], 1)
+        alpha = torch.softmax(self.v(torch.tanh(self.W(seq) + self.U(h).unsqueeze(1))).squeeze(-1), 1)
+        context = (alpha.unsqueeze(-1) * seq).sum(1)
+        h2, _ = self.decoder(context, (h, c))
+        return self.out(self.drop(h2))
+
+
 def workload(name):
     s = SHAPES[name]
     g = torch.Generator().manual_seed(0)
     if name == "mlp":
         model = Early(s["dim"], s["classes"])
         inputs = [torch.randn(s["samples"], s["dim"], generator=g) for _ in range(2)]
+    elif name == "lstm":
+        model = Attention(s["dim"], s["classes"])
+        inputs = [torch.randn(s["samples"], s["frames"], s["dim"], generator=g) for _ in range(2)]
     labels = torch.randint(0, s["classes"], (s["samples"],), generator=g)
     return model, inputs, labels, s
 

@@ -3,7 +3,7 @@
  * with asymmetric confidence intervals (which `comparisonBars`' symmetric error bars cannot show).
  */
 import { comparisonBars } from './bars';
-import { avlabLayout, seriesColour } from './theme';
+import { avlabLayout, PALETTE, seriesColour } from './theme';
 import type { Figure, Trace } from './types';
 
 /** One curve: a score at each level of a corruption (e.g. a `RobustnessSeries`). */
@@ -37,8 +37,9 @@ export function robustnessCurves(series: readonly CurveSeries[], options: CurveO
     name: s.name,
     x: [...s.x],
     y: [...s.y],
-    line: { color: seriesColour(i), width: 2 },
-    marker: { color: seriesColour(i), size: 7 },
+    // The palette has PALETTE.length colours; later series repeat them, so they change line and marker style.
+    line: { color: seriesColour(i), width: 2, dash: i >= PALETTE.length ? 'dash' : 'solid' },
+    marker: { color: seriesColour(i), size: 7, symbol: i >= PALETTE.length ? 'diamond' : 'circle' },
     hovertemplate: `${s.name.replace(/%\{/g, '%\u200b{')}<br>%{x}: %{y:${fmt}}<extra></extra>`,
   }));
   return {

@@ -16,7 +16,8 @@ function slices(): number[][] {
   return cases.map(([shape, begin, size, dtype]) =>
     tf.tidy(() => {
       const n = shape.reduce((a, b) => a * b, 1);
-      const x = tf.tensor(Array.from({ length: n }, (_, i) => (dtype === 'bool' ? i % 3 === 0 : i * 1.5 - 7)), shape, dtype);
+      const values = Array.from({ length: n }, (_, i) => (dtype === 'bool' ? Number(i % 3 === 0) : i * 1.5 - 7));
+      const x = tf.tensor(values, shape, dtype);
       return Array.from(tf.slice(x, begin, size).dataSync() as ArrayLike<number>).map(Number);
     }),
   );

@@ -92,10 +92,10 @@ function batchedGemm(backend: WasmBackendLike, a: tf.TensorInfo, b: tf.TensorInf
   return out;
 }
 
-type Activation = 'linear' | 'relu' | 'relu6' | 'elu' | 'sigmoid' | 'leakyrelu' | 'prelu';
+export type Activation = 'linear' | 'relu' | 'relu6' | 'elu' | 'sigmoid' | 'leakyrelu' | 'prelu';
 
 /** Bias (broadcast over leading axes) and activation applied in place. */
-function biasActivation(values: Float32Array, n: number, bias: Float32Array | null, activation: Activation, alpha: number, prelu: Float32Array | null): void {
+export function biasActivation(values: Float32Array, n: number, bias: Float32Array | null, activation: Activation, alpha: number, prelu: Float32Array | null): void {
   const bl = bias ? bias.length : 0;
   for (let i = 0; i < values.length; i++) {
     let v = values[i];

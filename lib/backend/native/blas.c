@@ -85,6 +85,77 @@ static napi_value Adam(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* Reads 13 int32 geometry arguments starting at argv[first]. */
+static int geometry(napi_env env, napi_value *argv, int first, int32_t *g) {
+  for (int i = 0; i < 13; i++) if (napi_get_value_int32(env, argv[first + i], &g[i]) != napi_ok) return 0;
+  return 1;
+}
+
+/*
+ * im2col(x, cols, N, H, W, C, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW): NHWC images to
+ * rows of patches, cols[(n*outH + oy)*outW + ox][(ky*kw + kx)*C + c], zero where the patch leaves
+ * the image. col2im(cols, dx, ...same) is its adjoint, adding each patch value back into dx.
+ */
+static napi_value Im2col(napi_env env, napi_callback_info info) {
+  size_t argc = 16;
+  napi_value argv[16];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int32_t N, g[13];
+  size_t lx, lc;
+  if (argc != 16 || napi_get_value_int32(env, argv[2], &N) != napi_ok || !geometry(env, argv, 3, g)) { napi_throw_error(env, NULL, "avlab blas: im2col arguments"); return NULL; }
+  float *x = f32(env, argv[0], &lx), *cols = f32(env, argv[1], &lc);
+  const int H = g[0], W = g[1], C = g[2], kh = g[3], kw = g[4], sh = g[5], sw = g[6], dh = g[7], dw = g[8], pt = g[9], pl = g[10], oh = g[11], ow = g[12];
+  const size_t K = (size_t)kh * kw * C;
+  if (!x || !cols || lx < (size_t)N * H * W * C || lc < (size_t)N * oh * ow * K) { napi_throw_range_error(env, NULL, "avlab blas: im2col arrays too short"); return NULL; }
+  for (int n = 0; n < N; n++)
+    for (int oy = 0; oy < oh; oy++)
+      for (int ox = 0; ox < ow; ox++) {
+        float *row = cols + (((size_t)n * oh + oy) * ow + ox) * K;
+        for (int ky = 0; ky < kh; ky++) {
+          const int iy = oy * sh - pt + ky * dh;
+          for (int kx = 0; kx < kw; kx++) {
+            const int ix = ox * sw - pl + kx * dw;
+            float *dst = row + ((size_t)ky * kw + kx) * C;
+            if (iy < 0 || iy >= H || ix < 0 || ix >= W) { for (int c = 0; c < C; c++) dst[c] = 0; continue; }
+            const float *src = x + (((size_t)n * H + iy) * W + ix) * C;
+            for (int c = 0; c < C; c++) dst[c] = src[c];
+          }
+        }
+      }
+  return NULL;
+}
+
+static napi_value Col2im(napi_env env, napi_callback_info info) {
+  size_t argc = 16;
+  napi_value argv[16];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int32_t N, g[13];
+  size_t lx, lc;
+  if (argc != 16 || napi_get_value_int32(env, argv[2], &N) != napi_ok || !geometry(env, argv, 3, g)) { napi_throw_error(env, NULL, "avlab blas: col2im arguments"); return NULL; }
+  float *cols = f32(env, argv[0], &lc), *dx = f32(env, argv[1], &lx);
+  const int H = g[0], W = g[1], C = g[2], kh = g[3], kw = g[4], sh = g[5], sw = g[6], dh = g[7], dw = g[8], pt = g[9], pl = g[10], oh = g[11], ow = g[12];
+  const size_t K = (size_t)kh * kw * C;
+  if (!dx || !cols || lx < (size_t)N * H * W * C || lc < (size_t)N * oh * ow * K) { napi_throw_range_error(env, NULL, "avlab blas: col2im arrays too short"); return NULL; }
+  for (size_t i = 0; i < (size_t)N * H * W * C; i++) dx[i] = 0;
+  for (int n = 0; n < N; n++)
+    for (int oy = 0; oy < oh; oy++)
+      for (int ox = 0; ox < ow; ox++) {
+        const float *row = cols + (((size_t)n * oh + oy) * ow + ox) * K;
+        for (int ky = 0; ky < kh; ky++) {
+          const int iy = oy * sh - pt + ky * dh;
+          if (iy < 0 || iy >= H) continue;
+          for (int kx = 0; kx < kw; kx++) {
+            const int ix = ox * sw - pl + kx * dw;
+            if (ix < 0 || ix >= W) continue;
+            const float *src = row + ((size_t)ky * kw + kx) * C;
+            float *dst = dx + (((size_t)n * H + iy) * W + ix) * C;
+            for (int c = 0; c < C; c++) dst[c] += src[c];
+          }
+        }
+      }
+  return NULL;
+}
+
 static napi_value Threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -103,8 +174,10 @@ static napi_value Init(napi_env env, napi_value exports) {
     {"sgemm", NULL, Sgemm, NULL, NULL, NULL, napi_default, NULL},
     {"threads", NULL, Threads, NULL, NULL, NULL, napi_default, NULL},
     {"adam", NULL, Adam, NULL, NULL, NULL, napi_default, NULL},
+    {"im2col", NULL, Im2col, NULL, NULL, NULL, napi_default, NULL},
+    {"col2im", NULL, Col2im, NULL, NULL, NULL, napi_default, NULL},
   };
-  napi_define_properties(env, exports, 3, props);
+  napi_define_properties(env, exports, 5, props);
   return exports;
 }
 

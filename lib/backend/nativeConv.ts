@@ -1,0 +1,131 @@
+/**
+ * 2-D convolutions of the wasm backend through OpenBLAS: im2col (native) then one GEMM per batch for
+ * the forward pass and both gradients. tfjs's wasm backend cannot train convolutions at all (it has
+ * no Conv2DBackpropFilter), and routing them to the plain JavaScript backend is slow; this is the
+ * path the ResNet of the matching experiments trains on. NHWC, groups of one, any stride, padding
+ * and dilation. Installed with the native matmul, when the addon is built.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Activation, biasActivation, nativeBlas } from './nativeMatMul';
+
+interface WasmBackendLike {
+  makeOutput(shape: number[], dtype: string): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+}
+
+interface ConvBlas {
+  sgemm(ta: boolean, tb: boolean, m: number, n: number, k: number, a: Float32Array, lda: number, b: Float32Array, ldb: number, c: Float32Array, ldc: number, beta?: number): void;
+  im2col(x: Float32Array, cols: Float32Array, n: number, ...geometry: number[]): void;
+  col2im(cols: Float32Array, dx: Float32Array, n: number, ...geometry: number[]): void;
+}
+
+let scratch = new Float32Array(0);
+/** A reusable scratch buffer for patch matrices (kernels run one at a time). */
+function scratchOf(size: number): Float32Array {
+  if (scratch.length < size) scratch = new Float32Array(Math.max(size, Math.ceil(scratch.length * 1.5)));
+  return scratch.subarray(0, size);
+}
+
+type ConvInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
+
+function info(xShape: number[], filterShape: number[], attrs: Record<string, unknown>): ConvInfo {
+  const format = tf.backend_util.convertConv2DDataFormat((attrs.dataFormat as 'NHWC' | 'NCHW') ?? 'NHWC');
+  if (format !== 'channelsLast') throw new Error('avlab native conv2d supports NHWC only');
+  return tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs.strides as [number, number] | number,
+    (attrs.dilations as [number, number] | number) ?? 1,
+    attrs.pad as 'same' | 'valid' | number,
+    attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
+    false,
+    format,
+  );
+}
+
+/** The 13 geometry numbers im2col/col2im take. */
+function geometry(c: ConvInfo): number[] {
+  return [c.inHeight, c.inWidth, c.inChannels, c.filterHeight, c.filterWidth, c.strideHeight, c.strideWidth, c.dilationHeight, c.dilationWidth, c.padInfo.top, c.padInfo.left, c.outHeight, c.outWidth];
+}
+
+function forward(be: WasmBackendLike, x: tf.TensorInfo, filter: tf.TensorInfo, c: ConvInfo): { out: tf.TensorInfo; view: Float32Array } {
+  const blas = nativeBlas() as unknown as ConvBlas;
+  const M = c.batchSize * c.outHeight * c.outWidth;
+  const K = c.filterHeight * c.filterWidth * c.inChannels;
+  const out = be.makeOutput([c.batchSize, c.outHeight, c.outWidth, c.outChannels], 'float32');
+  const cols = scratchOf(M * K);
+  blas.im2col(be.typedArrayFromHeap(x), cols, c.batchSize, ...geometry(c));
+  const view = be.typedArrayFromHeap(out);
+  blas.sgemm(false, false, M, c.outChannels, K, cols, K, be.typedArrayFromHeap(filter), c.outChannels, view, c.outChannels);
+  return { out, view };
+}
+
+const KERNELS: Record<string, tf.KernelFunc> = {
+  Conv2D: ({ inputs, backend, attrs }) => {
+    const { x, filter } = inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
+    return forward(backend as unknown as WasmBackendLike, x, filter, info(x.shape, filter.shape, attrs!)).out;
+  },
+  FusedConv2D: ({ inputs, backend, attrs }) => {
+    const be = backend as unknown as WasmBackendLike;
+    const { x, filter, bias, preluActivationWeights } = inputs as { x: tf.TensorInfo; filter: tf.TensorInfo; bias?: tf.TensorInfo; preluActivationWeights?: tf.TensorInfo };
+    const c = info(x.shape, filter.shape, attrs!);
+    const { out } = forward(be, x, filter, c);
+    const activation = (attrs!.activation as Activation) ?? 'linear';
+    if (bias || activation !== 'linear') {
+      biasActivation(
+        be.typedArrayFromHeap(out),
+        c.outChannels,
+        bias ? be.typedArrayFromHeap(bias) : null,
+        activation,
+        (attrs!.leakyreluAlpha as number) ?? 0.2,
+        preluActivationWeights ? be.typedArrayFromHeap(preluActivationWeights) : null,
+      );
+    }
+    return out;
+  },
+  Conv2DBackpropFilter: ({ inputs, backend, attrs }) => {
+    const be = backend as unknown as WasmBackendLike;
+    const blas = nativeBlas() as unknown as ConvBlas;
+    const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+    const filterShape = attrs!.filterShape as number[];
+    const c = info(x.shape, filterShape, attrs!);
+    const M = c.batchSize * c.outHeight * c.outWidth;
+    const K = c.filterHeight * c.filterWidth * c.inChannels;
+    const out = be.makeOutput(filterShape, 'float32');
+    const cols = scratchOf(M * K);
+    blas.im2col(be.typedArrayFromHeap(x), cols, c.batchSize, ...geometry(c));
+    // dF = colsᵀ · dy, summed over every output position of every image.
+    blas.sgemm(true, false, K, c.outChannels, M, cols, K, be.typedArrayFromHeap(dy), c.outChannels, be.typedArrayFromHeap(out), c.outChannels);
+    return out;
+  },
+  Conv2DBackpropInput: ({ inputs, backend, attrs }) => {
+    const be = backend as unknown as WasmBackendLike;
+    const blas = nativeBlas() as unknown as ConvBlas;
+    const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+    const inputShape = attrs!.inputShape as number[];
+    const c = info(inputShape, filter.shape, attrs!);
+    const M = c.batchSize * c.outHeight * c.outWidth;
+    const K = c.filterHeight * c.filterWidth * c.inChannels;
+    const out = be.makeOutput(inputShape, 'float32');
+    const dcols = scratchOf(M * K);
+    // dcols = dy · Fᵀ, then every patch gradient is added back where the patch came from.
+    blas.sgemm(false, true, M, K, c.outChannels, be.typedArrayFromHeap(dy), c.outChannels, be.typedArrayFromHeap(filter), c.outChannels, dcols, K);
+    blas.col2im(dcols, be.typedArrayFromHeap(out), c.batchSize, ...geometry(c));
+    return out;
+  },
+};
+
+let installed = false;
+
+/** Routes the wasm backend's 2-D convolutions through im2col + OpenBLAS when the addon is built. Idempotent. */
+export function installNativeConv(): boolean {
+  if (installed) return true;
+  const blas = nativeBlas() as unknown as Partial<ConvBlas> | null;
+  if (!blas?.im2col) return false;
+  for (const [kernelName, kernelFunc] of Object.entries(KERNELS)) {
+    if (tf.getKernel(kernelName, 'wasm')) tf.unregisterKernel(kernelName, 'wasm');
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
+  }
+  installed = true;
+  return true;
+}

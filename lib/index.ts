@@ -96,6 +96,11 @@ export { startNotebook, NotebookContext, projectRoot } from './notebook/context'
 export type { NotebookOptions, NotebookDisplay } from './notebook/context';
 export { executeNotebook, listNotebooks, notebookOutputs } from './notebook/execute';
 
+export * from './assign/hungarian';
+export * from './losses/contrastive';
+export * from './matching';
+export { installWasmFallbacks, WASM_FALLBACK_KERNELS } from './backend/wasmFallbacks';
+
 export { Rng, deriveSeed } from './util/rng';
 export { InputError, assertFinite } from './util/errors';
 export { writeFileAtomic } from './util/files';

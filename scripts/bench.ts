@@ -25,7 +25,7 @@ const opt = (name: string, fallback: string) => {
   return i >= 0 ? args[i + 1] : fallback;
 };
 const epochs = opt('epochs', '5');
-const workloads = opt('workloads', 'mlp,lstm').split(',');
+const workloads = opt('workloads', 'mlp,lstm,conv').split(',');
 // `wasm` is wasm with the native OpenBLAS matmul when it is built; `wasm-plain` is tfjs's own kernels.
 const backends = opt('backends', 'wasm,wasm-plain,cpu,webgpu,tensorflow').split(',');
 

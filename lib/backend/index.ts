@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { installNativeMatMul } from './nativeMatMul';
 import { installWasmSlice } from './wasmSlice';
 import { installNativeConv } from './nativeConv';
+import './wasmFallbacks';
 
 export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 export type BackendChoice = 'auto' | BackendName;

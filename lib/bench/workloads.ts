@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { buildSceneModel } from '../models/scene';
+import { buildResNet } from '../matching/resnet';
 import { TrainableModel, TensorData } from '../train/trainer';
 import { TrainConfig, COURSE_TRAIN_CONFIG } from '../train/config';
 import { Rng } from '../util/rng';
@@ -22,6 +23,7 @@ export interface Workload {
 export const WORKLOAD_SHAPES = {
   mlp: { samples: 4096, batch: 64, dim: 512, classes: 10 },
   lstm: { samples: 1024, batch: 128, frames: 16, dim: 512, classes: 10 },
+  conv: { samples: 512, batch: 32, height: 64, width: 64, channels: 4, classes: 10 },
 } as const;
 
 export type WorkloadName = keyof typeof WORKLOAD_SHAPES;
@@ -57,6 +59,17 @@ export function buildWorkload(name: WorkloadName, seed = 0): Workload {
         description: `LSTM attention (projection 512→128, LSTM 128 per modality, additive attention, decoder step), ${s.samples} clips of ${s.frames}×${s.dim}, batch ${s.batch}, Adam`,
         model: m,
         data: randomData(rng, s.samples, [[s.frames, s.dim], [s.frames, s.dim]], s.classes),
+        config: { ...COURSE_TRAIN_CONFIG, batchSize: s.batch, seed },
+      };
+    }
+    case 'conv': {
+      const s = WORKLOAD_SHAPES.conv;
+      const r = buildResNet({ inputShape: [s.height, s.width, s.channels], classes: s.classes, seed });
+      return {
+        name,
+        description: `ResNet (stem + 3 BasicBlocks, 16/32/64 channels) on ${s.height}×${s.width}×${s.channels} spectrograms, ${s.samples} clips, batch ${s.batch}, Adam`,
+        model: { net: r.net, dropouts: [] },
+        data: randomData(rng, s.samples, [[s.height, s.width, s.channels]], s.classes),
         config: { ...COURSE_TRAIN_CONFIG, batchSize: s.batch, seed },
       };
     }

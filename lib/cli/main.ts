@@ -4,6 +4,7 @@
  */
 
 import { evaluatePredictionFile, writeResultTxt } from '../metrics/courseFiles';
+import { MatchUsageError, runMatchCommand } from '../matching/cli';
 import { InputError } from '../util/errors';
 
 /** Where the command line writes; defaults to the process's stdout and stderr. */
@@ -29,6 +30,10 @@ Commands:
       scene_label, one probability column per scene class) and prints the
       course's result.txt: scikit-learn's classification report, accuracy and
       overall log loss.
+  match --task 1|2|3 <task-folder> --model <dir> [-o answers.json]
+      Answers a collision-matching task folder with a trained model (the
+      course's JSON). "avlab match train --data <dir> --out <dir>" trains a
+      model; "avlab match simulate --out <dir>" writes simulated data.
 
 Options:
   -h, --help  Show this help. "avlab <command> --help" shows a command's help.
@@ -119,9 +124,10 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
       return 0;
     }
     if (command === 'evaluate') return evaluate(rest, io);
+    if (command === 'match') return await runMatchCommand(rest, io);
     throw new UsageError(`unknown command ${JSON.stringify(command)}`);
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof MatchUsageError) {
       io.stderr(`avlab: ${err.message} (see "avlab --help")\n`);
       return EXIT_USAGE;
     }

@@ -8,7 +8,39 @@ from torch import nn
 SHAPES = {
     "mlp": {"samples": 4096, "batch": 64, "dim": 512, "classes": 10},
     "lstm": {"samples": 1024, "batch": 128, "frames": 16, "dim": 512, "classes": 10},
+    "conv": {"samples": 512, "batch": 32, "height": 64, "width": 64, "channels": 4, "classes": 10},
 }
+
+
+class Block(nn.Module):
+    """A ResNet BasicBlock: two 3x3 convolutions with batch norm, a 1x1 projection when the shape changes."""
+
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.main = nn.Sequential(nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(),
+                                  nn.Conv2d(cout, cout, 3, 1, 1, bias=False), nn.BatchNorm2d(cout))
+        self.short = (nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+                      if stride != 1 or cin != cout else nn.Identity())
+
+    def forward(self, x):
+        return torch.relu(self.main(x) + self.short(x))
+
+
+class ResNet(nn.Module):
+    """avlab's matching ResNet: strided stem, one BasicBlock per stage (16, 32, 64), global average pooling."""
+
+    def __init__(self, channels, classes, widths=(16, 32, 64)):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(channels, widths[0], 3, 2, 1, bias=False), nn.BatchNorm2d(widths[0]), nn.ReLU())
+        blocks, cin = [], widths[0]
+        for i, w in enumerate(widths):
+            blocks.append(Block(cin, w, 2 if i > 0 else 1))
+            cin = w
+        self.blocks = nn.Sequential(*blocks)
+        self.fc = nn.Linear(widths[-1], classes)
+
+    def forward(self, x):
+        return self.fc(self.blocks(self.stem(x)).mean((2, 3)))
 
 
 def embedding(in_dim, hidden=512, out=128, p=0.2):
@@ -60,6 +92,9 @@ def workload(name):
     if name == "mlp":
         model = Early(s["dim"], s["classes"])
         inputs = [torch.randn(s["samples"], s["dim"], generator=g) for _ in range(2)]
+    elif name == "conv":
+        model = ResNet(s["channels"], s["classes"])
+        inputs = [torch.randn(s["samples"], s["channels"], s["height"], s["width"], generator=g)]
     elif name == "lstm":
         model = Attention(s["dim"], s["classes"])
         inputs = [torch.randn(s["samples"], s["frames"], s["dim"], generator=g) for _ in range(2)]

@@ -132,7 +132,11 @@ export function pairedDifference(a: Float64Array, b: Float64Array, resamples: nu
   return { diff, lo: reps[Math.floor(0.025 * (resamples - 1))], hi: reps[Math.ceil(0.975 * (resamples - 1))], p: (1 + extreme) / (resamples + 1) };
 }
 
-/** Every pair of methods compared (see the module comment), Holm-corrected at `alpha`. */
+/**
+ * Every pair of methods compared (see the module comment), Holm-corrected at `alpha`. The smallest
+ * p-value a bootstrap can give is 1/(B+1): with many pairs, B must be large enough (e.g. 10 000
+ * for 45 pairs) for Holm's first threshold α/m to be reachable at all.
+ */
 export function compareMethods(runs: SweepRun[], options: { resamples?: number; seed?: number; alpha?: number } = {}): MethodComparison[] {
   const groups = [...groupRuns(runs)].map(([method, rs]) => ({ method, correct: meanCorrectness(rs) }));
   const rows: Omit<MethodComparison, 'pAdjusted' | 'significant'>[] = [];

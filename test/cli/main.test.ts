@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runCli, type CliIo } from '../../lib/cli/main';
+import { runCli } from '../../lib/cli/main';
+import { runCapture } from '../helpers/cli';
 import { SCENE_CLASSES } from '../../lib/data/scenes/types';
 import { writePredictionCsv } from '../../lib/metrics/courseFiles';
 import { formatFixed } from '../../lib/metrics/pythonFormat';
@@ -19,13 +20,7 @@ const SKLEARN_SCRIPT = path.join(ROOT, 'test', 'fixtures', 'metrics', 'sklearn_r
 const PYTHON = '/usr/bin/python3';
 
 /** Runs the CLI in-process and captures what it prints. */
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
+const run = runCapture;
 
 /** The scikit-learn version of the system Python; fails (does not skip) when it is missing. */
 function sklearnVersion(): [number, number] {

@@ -3,19 +3,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { initBackend } from '../../lib/backend';
-import { runCli, type CliIo } from '../../lib/cli/main';
+import { runCapture } from '../helpers/cli';
 import { readTaskFolder } from '../../lib/data/collisions/courseLayout';
 import { COLLISION_OBJECTS } from '../../lib/data/collisions/types';
 import { splitByObject } from '../../lib/matching/cli';
 import { simulateCollisions } from '../../lib/data/collisions/simulator';
 
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
+const run = runCapture;
 
 describe('avlab match', function () {
   this.timeout(240000);

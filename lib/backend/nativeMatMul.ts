@@ -14,15 +14,9 @@ interface NativeBlas {
   threads(n?: number): number;
 }
 
-interface WasmData {
-  memoryOffset: number;
-  shape: number[];
-}
-
 interface WasmBackendLike {
-  wasm: { HEAPF32: Float32Array };
-  dataIdMap: { get(id: object): WasmData };
   makeOutput(shape: number[], dtype: string): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
 }
 
 let blas: NativeBlas | null | undefined;
@@ -49,11 +43,12 @@ export function nativeBlas(): NativeBlas | null {
   return blas;
 }
 
-function view(backend: WasmBackendLike, t: tf.TensorInfo): Float32Array {
-  const { memoryOffset } = backend.dataIdMap.get(t.dataId);
-  const size = t.shape.reduce((a, b) => a * b, 1);
-  // HEAPF32 is re-read on every call: the wasm memory may have grown and replaced its buffer.
-  return backend.wasm.HEAPF32.subarray(memoryOffset / 4, memoryOffset / 4 + size);
+/**
+ * A float32 view of a tensor in the wasm backend's memory. Taken afresh for every use: allocating
+ * may grow the wasm memory and replace its buffer.
+ */
+export function heapView(backend: unknown, t: tf.TensorInfo): Float32Array {
+  return (backend as WasmBackendLike).typedArrayFromHeap(t);
 }
 
 /** out[b] = op(a[b]) · op(b[b]) for every batch entry, broadcasting a batch of one. */
@@ -74,9 +69,9 @@ function batchedGemm(backend: WasmBackendLike, a: tf.TensorInfo, b: tf.TensorInf
   if (batchA !== batch && batchA !== 1) throw new Error(`matMul: batch shapes ${outerA} and ${outerB} do not broadcast`);
   if (batchB !== batch && batchB !== 1) throw new Error(`matMul: batch shapes ${outerA} and ${outerB} do not broadcast`);
   const out = backend.makeOutput([...outer, m, n], 'float32');
-  const va = view(backend, a);
-  const vb = view(backend, b);
-  const vo = view(backend, out);
+  const va = heapView(backend, a);
+  const vb = heapView(backend, b);
+  const vo = heapView(backend, out);
   const lda = transposeA ? m : k;
   const ldb = transposeB ? k : n;
   for (let i = 0; i < batch; i++) {
@@ -149,7 +144,7 @@ export function installNativeMatMul(): boolean {
       const out = batchedGemm(be, a, b, transposeA, transposeB);
       const n = out.shape[out.shape.length - 1];
       if (bias || (activation && activation !== 'linear')) {
-        biasActivation(view(be, out), n, bias ? view(be, bias) : null, activation ?? 'linear', leakyreluAlpha ?? 0.2, preluActivationWeights ? view(be, preluActivationWeights) : null);
+        biasActivation(heapView(be, out), n, bias ? heapView(be, bias) : null, activation ?? 'linear', leakyreluAlpha ?? 0.2, preluActivationWeights ? heapView(be, preluActivationWeights) : null);
       }
       return out;
     },

@@ -5,7 +5,7 @@
  * ops), used when the native addon is loaded. Both checkpoint their state by name.
  */
 import * as tf from '@tensorflow/tfjs';
-import { nativeBlas, nativeMatMulInstalled } from '../backend/nativeMatMul';
+import { heapView, nativeBlas, nativeMatMulInstalled } from '../backend/nativeMatMul';
 
 /** A named tensor, as optimiser state is saved. */
 export type NamedTensor = { name: string; tensor: tf.Tensor };
@@ -65,11 +65,6 @@ class TfjsAdam implements StepOptimizer {
   }
 }
 
-interface WasmBackendLike {
-  wasm: { HEAPF32: Float32Array };
-  dataIdMap: { get(id: object): { memoryOffset: number } };
-}
-
 /**
  * The fused native step on the wasm backend's memory. Moments are kept by the variables' position
  * (the order of `trainableWeights`), not their names: tfjs renames layers built twice in a process.
@@ -81,9 +76,7 @@ class NativeAdam implements StepOptimizer {
   constructor(public learningRate: number, private readonly weightDecay: number) {}
 
   private view(t: tf.Tensor): Float32Array {
-    const be = tf.backend() as unknown as WasmBackendLike;
-    const off = be.dataIdMap.get(t.dataId).memoryOffset / 4;
-    return be.wasm.HEAPF32.subarray(off, off + t.size);
+    return heapView(tf.backend(), t);
   }
   step(vars: tf.Variable[], grads: tf.NamedTensorMap): void {
     this.t++;

@@ -31,16 +31,8 @@ export function profileTrainConfig(config: TrainConfig, profile: Profile): Train
 
 /** Trains and evaluates each model in turn (finished runs in their run directories are reused). */
 export async function trainSceneModels(o: SceneModelsOptions): Promise<SceneRunResult[]> {
-  const log = o.log ?? ((l: string) => console.log(l));
-  const train = profileTrainConfig(o.config.train, o.profile);
-  const runs: SceneRunResult[] = [];
-  for (const kind of o.kinds) {
-    log(`— ${kind} —`);
-    const r = await runSceneModel({ kind, data: o.data, config: train, runDir: o.runDir?.(kind), model: o.config.model as Partial<SceneModelOptions>, log });
-    log(`${kind}: test accuracy ${r.accuracy.toFixed(3)}, log loss ${r.logLoss.toFixed(3)} (best epoch ${r.train.bestEpoch}, ${r.params.toLocaleString('en')} parameters, ${r.train.seconds.toFixed(1)} s)`);
-    runs.push(r);
-  }
-  return runs;
+  const { kinds, runDir, ...rest } = o;
+  return trainSceneVariants({ ...rest, variants: kinds.map((kind) => ({ name: kind, kind })), runDir: runDir && ((name) => runDir(name as SceneModelKind)) });
 }
 
 /** A named variant of a model kind with its own options (e.g. per-class fusion weights). */
@@ -60,7 +52,7 @@ export async function trainSceneVariants(o: Omit<SceneModelsOptions, 'kinds' | '
     const model = { ...(o.config.model as Partial<SceneModelOptions>), ...v.model };
     const r = await runSceneModel({ kind: v.kind, data: o.data, config: train, runDir: o.runDir?.(v.name), model, log });
     r.name = v.name;
-    log(`${v.name}: test accuracy ${r.accuracy.toFixed(3)}, log loss ${r.logLoss.toFixed(3)} (best epoch ${r.train.bestEpoch}, ${r.train.seconds.toFixed(1)} s)`);
+    log(`${v.name}: test accuracy ${r.accuracy.toFixed(3)}, log loss ${r.logLoss.toFixed(3)} (best epoch ${r.train.bestEpoch}, ${r.params.toLocaleString('en')} parameters, ${r.train.seconds.toFixed(1)} s)`);
     runs.push(r);
   }
   return runs;

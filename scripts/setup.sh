@@ -45,21 +45,27 @@ fi
 # `npx avlab ...` inside this checkout: npm links other packages' bins, not the project's own.
 ln -sf ../../scripts/avlab.cjs node_modules/.bin/avlab
 
-# The tslab kernel, registered when absent or pointing at a binary that no longer exists.
-TSLAB_BIN="$PWD/node_modules/.bin/tslab"
-kernel_bin=$(/usr/bin/python3 - <<'PY' 2>/dev/null || true
-import json, os
+# The tslab kernel, started through scripts/tslab-kernel.cjs (tslab with its sockets bound before they
+# receive), registered for this user when absent or pointing at another launcher.
+KERNEL_LAUNCHER="$PWD/scripts/tslab-kernel.cjs"
+kernel_launcher=$(/usr/bin/python3 - <<'PY' 2>/dev/null || true
 from jupyter_client.kernelspec import KernelSpecManager
 try:
     spec = KernelSpecManager().get_kernel_spec("tslab")
-    print(spec.argv[0] if os.path.exists(spec.argv[0]) else "")
+    print(spec.argv[1] if len(spec.argv) > 1 else "")
 except Exception:
     print("")
 PY
 )
-if [[ -z "$kernel_bin" ]]; then
+if [[ "$kernel_launcher" != "$KERNEL_LAUNCHER" ]]; then
   say "registering the tslab Jupyter kernel"
-  "$TSLAB_BIN" install --python=/usr/bin/python3 --binary="$TSLAB_BIN" >/dev/null 2>&1
+  spec_dir=$(mktemp -d)
+  cat >"$spec_dir/kernel.json" <<JSON
+{"argv": ["$(command -v node)", "$KERNEL_LAUNCHER", "--config-path", "{connection_file}"],
+ "display_name": "TypeScript", "language": "typescript"}
+JSON
+  jupyter kernelspec install --user --replace --name tslab "$spec_dir" >/dev/null 2>&1
+  rm -rf "$spec_dir"
 fi
 
 # The native OpenBLAS matmul for the wasm backend (lib/backend/native). Optional: when it cannot be

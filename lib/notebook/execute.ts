@@ -52,6 +52,17 @@ function cellError(output: string): string {
   return i >= 0 ? output.slice(i, i + 3000) : output.slice(-3000);
 }
 
+/**
+ * Whether nbconvert failed because the kernel never came up (as opposed to a cell error): worth one
+ * more try, since a kernel that misses its start-up deadline on a loaded machine is not the notebook's fault.
+ */
+export function isKernelStartFailure(output: string): boolean {
+  return /Kernel didn't respond in \d+ seconds|Kernel died before replying to kernel_info/.test(output) && !output.includes('CellExecutionError');
+}
+
+/** How many times a notebook is started when its kernel fails to come up. */
+const KERNEL_START_ATTEMPTS = 3;
+
 /** Executes a notebook with the tslab kernel; rejects with the failing cell's error on any cell error. */
 export async function executeNotebook(notebook: string, o: ExecuteOptions): Promise<NotebookRun> {
   if (!fs.existsSync(notebook)) throw new Error(`${notebook}: notebook does not exist`);
@@ -65,7 +76,11 @@ export async function executeNotebook(notebook: string, o: ExecuteOptions): Prom
     `--ExecutePreprocessor.timeout=${o.cellTimeout ?? -1}`,
     '--output-dir', o.outDir, notebook,
   ];
-  const res = await run('jupyter', args, env, log);
+  let res = await run('jupyter', args, env, log);
+  for (let attempt = 2; attempt <= KERNEL_START_ATTEMPTS && res.code !== 0 && isKernelStartFailure(res.output); attempt++) {
+    log(`the kernel did not start; trying again (attempt ${attempt} of ${KERNEL_START_ATTEMPTS})`);
+    res = await run('jupyter', args, env, log);
+  }
   const executed = path.join(o.outDir, path.basename(notebook));
   if (res.code !== 0) throw new Error(`${notebook} failed:\n${cellError(res.output)}`);
   let html: string | undefined;

@@ -27,6 +27,16 @@ describe('notebooks (headless, quick profile)', function () {
     execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
   });
 
+  it('the registered tslab kernel is avlab\'s launcher and answers', async () => {
+    const specs = JSON.parse(execFileSync('jupyter', ['kernelspec', 'list', '--json'], { encoding: 'utf8' })) as { kernelspecs: Record<string, { spec: { argv: string[] } }> };
+    assert.equal(specs.kernelspecs.tslab?.spec.argv[1], path.join(root, 'scripts', 'tslab-kernel.cjs'));
+    const nb = path.join(out, 'probe.ipynb');
+    const cell = { cell_type: 'code', metadata: {}, execution_count: null, outputs: [], source: ['const answer: number = 6 * 7;\n', 'console.log(`answer ${answer}`);'] };
+    fs.writeFileSync(nb, JSON.stringify({ cells: [cell], metadata: { kernelspec: { name: 'tslab', display_name: 'TypeScript', language: 'typescript' } }, nbformat: 4, nbformat_minor: 5 }));
+    const run = await executeNotebook(nb, { outDir: path.join(out, 'executed') });
+    assert.match(notebookOutputs(run.executed).text, /answer 42/);
+  });
+
   for (const notebook of listNotebooks(path.join(root, 'notebooks'))) {
     const id = path.basename(notebook, '.ipynb');
     it(`${id} runs without a cell error and emits its figures and results`, async () => {

@@ -71,7 +71,7 @@ fi
 # The native OpenBLAS matmul for the wasm backend (lib/backend/native). Optional: when it cannot be
 # built, avlab runs on the plain wasm kernels and says so in its backend line.
 ADDON=lib/backend/native/build/Release/avlab_blas.node
-if [[ ! -f $ADDON || lib/backend/native/blas.c -nt $ADDON || lib/backend/native/binding.gyp -nt $ADDON ]]; then
+if [[ ! -f $ADDON || -n $(find lib/backend/native -maxdepth 1 \( -name '*.c' -o -name binding.gyp \) -newer $ADDON) ]]; then
   GYP="$(npm root -g)/npm/node_modules/node-gyp/bin/node-gyp.js"
   [[ -f $GYP ]] || GYP=""
   NODEDIR=()

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { installNativeMatMul } from './nativeMatMul';
 import { installWasmSlice } from './wasmSlice';
 import { installNativeConv } from './nativeConv';
+import { installNativeLstm } from './nativeLstm';
 import './wasmFallbacks';
 
 export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
@@ -103,8 +104,8 @@ async function tryWasm(skipped: string[]): Promise<string | null> {
     require('@tensorflow/tfjs-backend-wasm');
     if (await tf.setBackend('wasm')) {
       installWasmSlice();
-      const native = [installNativeMatMul() && 'matmul', installNativeConv() && 'conv'].filter(Boolean);
-      return native.length ? `SIMD, 1 thread, OpenBLAS ${native.join(' and ')}` : 'SIMD, 1 thread';
+      const native = [installNativeMatMul() && 'matmul', installNativeConv() && 'conv', installNativeLstm() && 'LSTM'].filter(Boolean);
+      return native.length ? `SIMD, 1 thread, OpenBLAS ${native.join(', ')}` : 'SIMD, 1 thread';
     }
   } catch (e) {
     skipped.push(`wasm: ${(e as Error).message.split('\n')[0]}`);

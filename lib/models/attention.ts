@@ -29,7 +29,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../util/rng';
-import { LayerFactory } from './layers';
+import { LayerFactory, OnePassCache } from './layers';
 
 /** Options of the sequence models (part of `SceneModelOptions`). */
 export interface SequenceModelOptions {
@@ -84,6 +84,7 @@ export class AdditiveAttention extends tf.layers.Layer {
   /** Initialisation seed. */
   readonly seed: number;
   private params: { W: tf.LayerVariable; U: tf.LayerVariable; v: tf.LayerVariable } | null = null;
+  private readonly pass = new OnePassCache();
 
   constructor(args: AdditiveAttentionArgs) {
     super({ name: args.name });
@@ -108,12 +109,14 @@ export class AdditiveAttention extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor[] {
     const [seq, query] = inputs as tf.Tensor[];
     const p = this.params!;
-    const { context, weights } = additiveAttention(
-      { W: p.W.read() as tf.Tensor2D, U: p.U.read() as tf.Tensor2D, v: p.v.read() as tf.Tensor1D },
-      seq as tf.Tensor3D,
-      query as tf.Tensor2D,
-    );
-    return [context, weights];
+    return this.pass.outputsFor([seq, query], () => {
+      const { context, weights } = additiveAttention(
+        { W: p.W.read() as tf.Tensor2D, U: p.U.read() as tf.Tensor2D, v: p.v.read() as tf.Tensor1D },
+        seq as tf.Tensor3D,
+        query as tf.Tensor2D,
+      );
+      return [context, weights];
+    });
   }
 
   override computeOutputShape(shape: tf.Shape | tf.Shape[]): tf.Shape[] {
@@ -195,6 +198,7 @@ export class ChildSumCell extends tf.layers.Layer {
   /** Initialisation seed. */
   readonly seed: number;
   private params: { W?: tf.LayerVariable; U: tf.LayerVariable; b: tf.LayerVariable } | null = null;
+  private readonly pass = new OnePassCache();
 
   constructor(args: ChildSumCellArgs) {
     super({ name: args.name });
@@ -224,8 +228,10 @@ export class ChildSumCell extends tf.layers.Layer {
     const children: LstmState[] = [];
     for (let k = 0; k < states.length; k += 2) children.push({ h: states[k], c: states[k + 1] });
     const p = this.params!;
-    const out = childSum({ W: p.W?.read() as tf.Tensor2D | undefined, U: p.U.read() as tf.Tensor2D, b: p.b.read() as tf.Tensor1D }, x, children);
-    return [out.h, out.c];
+    return this.pass.outputsFor(list, () => {
+      const out = childSum({ W: p.W?.read() as tf.Tensor2D | undefined, U: p.U.read() as tf.Tensor2D, b: p.b.read() as tf.Tensor1D }, x, children);
+      return [out.h, out.c];
+    });
   }
 
   override computeOutputShape(shape: tf.Shape | tf.Shape[]): tf.Shape[] {

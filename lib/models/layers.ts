@@ -4,6 +4,29 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../util/rng';
+import { LstmLayer } from './lstm';
+
+/**
+ * tfjs-layers' executor applies a layer once for each of its output tensors (it walks the graph's
+ * tensors, not its nodes), so a layer with three outputs computed everything three times per forward
+ * pass. Layers with several outputs compute through a `OnePassCache`: a call with the same input
+ * tensors inside the same engine scope (one application of the model) returns the first call's
+ * outputs. Outside any scope, or once those outputs are disposed, it computes afresh.
+ */
+export class OnePassCache {
+  private key: string | null = null;
+  private outputs: tf.Tensor[] = [];
+
+  /** The outputs of `compute` for these inputs, computed once per model application. */
+  outputsFor(inputs: tf.Tensor[], compute: () => tf.Tensor[]): tf.Tensor[] {
+    const scope = (tf.engine().state as unknown as { activeScope: { id: number } | null }).activeScope;
+    const key = scope ? `${scope.id}:${inputs.map((t) => t.id).join(',')}` : null;
+    if (key !== null && key === this.key && this.outputs.every((t) => !t.isDisposed)) return this.outputs;
+    this.outputs = compute();
+    this.key = key;
+    return this.outputs;
+  }
+}
 
 /**
  * Dropout whose masks come from a seeded stream. tfjs's own Dropout either draws from Math.random
@@ -78,21 +101,19 @@ export class LayerFactory {
   /**
    * nn.LSTM (one layer, batch first): input kernel, recurrent kernel and bias ~ U(-1/√units, 1/√units),
    * PyTorch's default. PyTorch adds two such biases (b_ih + b_hh); tfjs keeps one, drawn from the same
-   * U. The forget-gate bias is not forced to 1 (tfjs's default) because PyTorch does not do it.
+   * U. The forget-gate bias is not forced to 1 (tfjs's default) because PyTorch does not do it. The
+   * layer is avlab's `LstmLayer` (tfjs's LSTM math, one native kernel on wasm).
    */
   lstm(units: number, opts: { returnSequences?: boolean; returnState?: boolean; name?: string } = {}): tf.layers.Layer {
     const bound = 1 / Math.sqrt(units);
     const init = () => tf.initializers.randomUniform({ minval: -bound, maxval: bound, seed: this.seed() });
-    return tf.layers.lstm({
+    return new LstmLayer({
       units,
       returnSequences: opts.returnSequences ?? false,
       returnState: opts.returnState ?? false,
       kernelInitializer: init(),
       recurrentInitializer: init(),
       biasInitializer: init(),
-      unitForgetBias: false,
-      // tfjs's default gate activation is Keras's hard sigmoid; PyTorch's LSTM uses the logistic one.
-      recurrentActivation: 'sigmoid',
       name: opts.name ?? this.name('lstm'),
     });
   }

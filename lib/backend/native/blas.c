@@ -10,6 +10,7 @@
 #define CHECK(call) if ((call) != napi_ok) { napi_throw_error(env, NULL, "avlab blas: bad arguments"); return NULL; }
 
 static float *f32(napi_env env, napi_value v, size_t *len) {
+  *len = 0;
   napi_typedarray_type type;
   size_t length, offset;
   void *data;
@@ -169,6 +170,8 @@ static napi_value Threads(napi_env env, napi_callback_info info) {
   return out;
 }
 
+void avlab_define_lstm(napi_env env, napi_value exports);
+
 static napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"sgemm", NULL, Sgemm, NULL, NULL, NULL, napi_default, NULL},
@@ -178,6 +181,7 @@ static napi_value Init(napi_env env, napi_value exports) {
     {"col2im", NULL, Col2im, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, 5, props);
+  avlab_define_lstm(env, exports);
   return exports;
 }
 

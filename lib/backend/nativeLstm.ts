@@ -1,0 +1,80 @@
+/**
+ * A whole LSTM layer as one wasm kernel (`AvlabLstm`) with one gradient kernel (`AvlabLstmGrad`),
+ * both in the native addon (lib/backend/native/lstm.c). tfjs unrolls an LSTM into about ten kernels
+ * per time step forward and as many backward, each with its dispatch and allocation; on the attention
+ * models that overhead, not arithmetic, set the epoch time. `lstmSequence` (lib/models/lstm.ts) uses
+ * these kernels when they are installed and the wasm backend is active, and tfjs ops otherwise.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { heapView, nativeBlas } from './nativeMatMul';
+
+interface LstmBlas {
+  lstmForward(n: number, t: number, d: number, h: number, ...arrays: Float32Array[]): void;
+  lstmBackward(n: number, t: number, d: number, h: number, ...arrays: Float32Array[]): void;
+}
+
+interface WasmBackendLike {
+  makeOutput(shape: number[], dtype: string): tf.TensorInfo;
+}
+
+/** Name of the forward kernel: inputs {x [N,T,D], W [D,4H], U [H,4H], b [4H]}, outputs [seq, hT, cT, gates, cells]. */
+export const LSTM_KERNEL = 'AvlabLstm';
+const LSTM_GRAD_KERNEL = 'AvlabLstmGrad';
+
+let installed = false;
+
+/** Whether `AvlabLstm` can run now: installed, and the wasm backend active. */
+export function nativeLstmActive(): boolean {
+  return installed && tf.getBackend() === 'wasm';
+}
+
+function sizes(x: tf.TensorInfo, U: tf.TensorInfo): [number, number, number, number] {
+  const [n, t, d] = x.shape;
+  return [n, t, d, U.shape[0]];
+}
+
+/** Registers the LSTM kernels and gradient for the wasm backend when the addon has them. Idempotent. */
+export function installNativeLstm(): boolean {
+  if (installed) return true;
+  const blas = nativeBlas() as unknown as Partial<LstmBlas> | null;
+  if (!blas?.lstmForward || !blas.lstmBackward) return false;
+  const lib = blas as LstmBlas;
+  tf.registerKernel({
+    kernelName: LSTM_KERNEL,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }) => {
+      const { x, W, U, b } = inputs as Record<string, tf.TensorInfo>;
+      const [n, t, d, h] = sizes(x, U);
+      const be = backend as unknown as WasmBackendLike;
+      const outs = [[n, t, h], [n, h], [n, h], [n, t, 4 * h], [n, t, h]].map((s) => be.makeOutput(s, 'float32'));
+      // Views only after every allocation: growing the wasm memory replaces its buffer.
+      lib.lstmForward(n, t, d, h, ...[x, W, U, b, ...outs].map((v) => heapView(backend, v)));
+      return outs;
+    },
+  });
+  tf.registerKernel({
+    kernelName: LSTM_GRAD_KERNEL,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }) => {
+      const { x, W, U, seq, gates, cells, dSeq, dhT, dcT } = inputs as Record<string, tf.TensorInfo>;
+      const [n, t, d, h] = sizes(x, U);
+      const be = backend as unknown as WasmBackendLike;
+      const outs = [[n, t, d], [d, 4 * h], [h, 4 * h], [4 * h]].map((s) => be.makeOutput(s, 'float32'));
+      lib.lstmBackward(n, t, d, h, ...[x, W, U, seq, gates, cells, dSeq, dhT, dcT, ...outs].map((v) => heapView(backend, v)));
+      return outs;
+    },
+  });
+  tf.registerGradient({
+    kernelName: LSTM_KERNEL,
+    inputsToSave: ['x', 'W', 'U'],
+    outputsToSave: [true, false, false, true, true],
+    gradFunc: (dys, saved) => {
+      const [dSeq, dhT, dcT] = dys as tf.Tensor[];
+      const [x, W, U, seq, gates, cells] = saved;
+      const [dx, dW, dU, db] = tf.engine().runKernel(LSTM_GRAD_KERNEL, { x, W, U, seq, gates, cells, dSeq, dhT, dcT }, {}) as tf.Tensor[];
+      return { x: () => dx, W: () => dW, U: () => dU, b: () => db };
+    },
+  });
+  installed = true;
+  return true;
+}

@@ -63,12 +63,33 @@ export function isKernelStartFailure(output: string): boolean {
 /** How many times a notebook is started when its kernel fails to come up. */
 const KERNEL_START_ATTEMPTS = 3;
 
+/**
+ * A Jupyter data directory holding this checkout's own `tslab` kernelspec (scripts/tslab-kernel.cjs
+ * under the running Node), for JUPYTER_PATH: headless runs then use this checkout's kernel whatever
+ * another checkout registered for the user. Null when the launcher is not there.
+ */
+export function checkoutKernelPath(root = path.resolve(__dirname, '..', '..')): string | null {
+  const launcher = path.join(root, 'scripts', 'tslab-kernel.cjs');
+  if (!fs.existsSync(launcher)) return null;
+  const dir = path.join(root, 'node_modules', '.cache', 'avlab', 'jupyter');
+  const spec = { argv: [process.execPath, launcher, '--config-path', '{connection_file}'], display_name: 'TypeScript', language: 'typescript' };
+  const file = path.join(dir, 'kernels', 'tslab', 'kernel.json');
+  const text = JSON.stringify(spec, null, 1);
+  if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== text) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+  }
+  return dir;
+}
+
 /** Executes a notebook with the tslab kernel; rejects with the failing cell's error on any cell error. */
 export async function executeNotebook(notebook: string, o: ExecuteOptions): Promise<NotebookRun> {
   if (!fs.existsSync(notebook)) throw new Error(`${notebook}: notebook does not exist`);
   fs.mkdirSync(o.outDir, { recursive: true });
   const log = o.log ?? (() => {});
-  const env = { ...process.env, ...o.env, PYDEVD_DISABLE_FILE_VALIDATION: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...o.env, PYDEVD_DISABLE_FILE_VALIDATION: '1' };
+  const kernels = checkoutKernelPath();
+  if (kernels) env.JUPYTER_PATH = [kernels, env.JUPYTER_PATH].filter(Boolean).join(path.delimiter);
   const started = Date.now();
   const args = [
     'nbconvert', '--to', 'notebook', '--execute',

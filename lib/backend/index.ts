@@ -8,6 +8,7 @@ import { installNativeMatMul } from './nativeMatMul';
 import { installWasmSlice } from './wasmSlice';
 import { installNativeConv } from './nativeConv';
 import { installNativeLstm } from './nativeLstm';
+import { installNativeBatchNorm } from './nativeBatchNorm';
 import './wasmFallbacks';
 
 export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
@@ -104,7 +105,7 @@ async function tryWasm(skipped: string[]): Promise<string | null> {
     require('@tensorflow/tfjs-backend-wasm');
     if (await tf.setBackend('wasm')) {
       installWasmSlice();
-      const native = [installNativeMatMul() && 'matmul', installNativeConv() && 'conv', installNativeLstm() && 'LSTM'].filter(Boolean);
+      const native = [installNativeMatMul() && 'matmul', installNativeConv() && 'conv', installNativeLstm() && 'LSTM', installNativeBatchNorm() && 'batch norm'].filter(Boolean);
       return native.length ? `SIMD, 1 thread, OpenBLAS ${native.join(', ')}` : 'SIMD, 1 thread';
     }
   } catch (e) {

@@ -29,7 +29,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../util/rng';
-import { LayerFactory, OnePassCache } from './layers';
+import { LayerFactory } from './layers';
+import { OnePassCache } from './onePassCache';
 
 /** Options of the sequence models (part of `SceneModelOptions`). */
 export interface SequenceModelOptions {

@@ -5,28 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../util/rng';
 import { LstmLayer } from './lstm';
-
-/**
- * tfjs-layers' executor applies a layer once for each of its output tensors (it walks the graph's
- * tensors, not its nodes), so a layer with three outputs computed everything three times per forward
- * pass. Layers with several outputs compute through a `OnePassCache`: a call with the same input
- * tensors inside the same engine scope (one application of the model) returns the first call's
- * outputs. Outside any scope, or once those outputs are disposed, it computes afresh.
- */
-export class OnePassCache {
-  private key: string | null = null;
-  private outputs: tf.Tensor[] = [];
-
-  /** The outputs of `compute` for these inputs, computed once per model application. */
-  outputsFor(inputs: tf.Tensor[], compute: () => tf.Tensor[]): tf.Tensor[] {
-    const scope = (tf.engine().state as unknown as { activeScope: { id: number } | null }).activeScope;
-    const key = scope ? `${scope.id}:${inputs.map((t) => t.id).join(',')}` : null;
-    if (key !== null && key === this.key && this.outputs.every((t) => !t.isDisposed)) return this.outputs;
-    this.outputs = compute();
-    this.key = key;
-    return this.outputs;
-  }
-}
+import { BatchNorm } from './batchNorm';
 
 /**
  * Dropout whose masks come from a seeded stream. tfjs's own Dropout either draws from Math.random
@@ -118,9 +97,12 @@ export class LayerFactory {
     });
   }
 
-  /** nn.BatchNorm1d: eps 1e-5 and running-average momentum 0.1 (tfjs counts momentum the other way). */
+  /**
+   * nn.BatchNorm1d: eps 1e-5 and running-average momentum 0.1 (tfjs counts momentum the other way).
+   * tfjs's layer, with its training step on one native kernel on wasm (`BatchNorm`).
+   */
   batchNorm(): tf.layers.Layer {
-    return tf.layers.batchNormalization({ epsilon: 1e-5, momentum: 0.9, name: this.name('batchnorm') });
+    return new BatchNorm({ epsilon: 1e-5, momentum: 0.9, name: this.name('batchnorm') });
   }
 
   /** nn.ReLU. */

@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { LSTM_KERNEL, nativeLstmActive } from '../backend/nativeLstm';
-import { OnePassCache } from './layers';
+import { OnePassCache } from './onePassCache';
 
 /** The outputs of an LSTM over a sequence: every hidden state and the final (h, c). */
 export interface LstmOutputs {

@@ -98,3 +98,23 @@ describe('LSTM layer', function () {
     }));
   });
 });
+
+describe('multi-output layers in a model', () => {
+  it('compute once per application, although tfjs applies a layer once per output', async () => {
+    await initBackend('cpu', { quiet: true });
+    const init = (seed: number) => tf.initializers.randomUniform({ minval: -0.5, maxval: 0.5, seed });
+    const input = tf.input({ shape: [3, 4] });
+    const outs = new LstmLayer({ units: 5, returnSequences: true, returnState: true, kernelInitializer: init(1), recurrentInitializer: init(2), biasInitializer: init(3) }).apply(input) as tf.SymbolicTensor[];
+    const model = tf.model({ inputs: input, outputs: outs });
+    const x = tf.ones([2, 3, 4]);
+    const profile = await tf.profile(() => { tf.dispose(model.apply(x, { training: true }) as tf.Tensor[]); });
+    // Two tanh per step (the candidate g and tanh(c)) over three steps: 6, not 18.
+    assert.equal(profile.kernels.filter((k) => k.name === 'Tanh').length, 6);
+    const first = tf.tidy(() => (model.apply(x) as tf.Tensor[])[0].dataSync());
+    const [W, U, b] = model.layers[1].getWeights();
+    model.layers[1].setWeights([W, U, tf.add(b, 1)]);
+    const second = tf.tidy(() => (model.apply(x) as tf.Tensor[])[0].dataSync());
+    assert.ok(maxDiff(first, second) > 1e-3, 'a new application after a weight change computes afresh');
+    x.dispose();
+  });
+});

@@ -171,6 +171,7 @@ static napi_value Threads(napi_env env, napi_callback_info info) {
 }
 
 void avlab_define_lstm(napi_env env, napi_value exports);
+void avlab_define_batchnorm(napi_env env, napi_value exports);
 
 static napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
@@ -182,6 +183,7 @@ static napi_value Init(napi_env env, napi_value exports) {
   };
   napi_define_properties(env, exports, 5, props);
   avlab_define_lstm(env, exports);
+  avlab_define_batchnorm(env, exports);
   return exports;
 }
 

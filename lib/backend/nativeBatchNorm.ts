@@ -1,0 +1,80 @@
+/**
+ * Training-mode batch normalisation over the last axis as one wasm kernel (`AvlabBatchNorm`) with
+ * one gradient kernel, both in the native addon (lib/backend/native/batchnorm.c). tfjs composes it
+ * from moments, the normalisation and a gradient that tiles per-channel statistics to the size of the
+ * activations: about twenty kernels and as many full-size temporaries per layer and step, which made
+ * batch norm as costly as the convolutions of a ResNet step. `batchNormTraining` (lib/models/
+ * batchNorm.ts) uses these kernels when installed and the wasm backend is active.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { heapView, nativeBlas } from './nativeMatMul';
+
+interface BatchNormBlas {
+  batchNormForward(m: number, c: number, eps: number, ...arrays: Float32Array[]): void;
+  batchNormBackward(m: number, c: number, eps: number, ...arrays: Float32Array[]): void;
+}
+
+interface WasmBackendLike {
+  makeOutput(shape: number[], dtype: string): tf.TensorInfo;
+}
+
+/** Forward kernel: inputs {x [..., C], gamma [C], beta [C]}, attr epsilon; outputs [y, mean, variance]. */
+export const BATCH_NORM_KERNEL = 'AvlabBatchNorm';
+const BATCH_NORM_GRAD_KERNEL = 'AvlabBatchNormGrad';
+
+let installed = false;
+
+/** Whether `AvlabBatchNorm` can run now: installed, and the wasm backend active. */
+export function nativeBatchNormActive(): boolean {
+  return installed && tf.getBackend() === 'wasm';
+}
+
+function rowsAndChannels(x: tf.TensorInfo): [number, number] {
+  const c = x.shape[x.shape.length - 1];
+  return [x.shape.reduce((a, b) => a * b, 1) / c, c];
+}
+
+/** Registers the batch-norm kernels and gradient for the wasm backend when the addon has them. Idempotent. */
+export function installNativeBatchNorm(): boolean {
+  if (installed) return true;
+  const blas = nativeBlas() as unknown as Partial<BatchNormBlas> | null;
+  if (!blas?.batchNormForward || !blas.batchNormBackward) return false;
+  const lib = blas as BatchNormBlas;
+  tf.registerKernel({
+    kernelName: BATCH_NORM_KERNEL,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const { x, gamma, beta } = inputs as Record<string, tf.TensorInfo>;
+      const [m, c] = rowsAndChannels(x);
+      const be = backend as unknown as WasmBackendLike;
+      const outs = [x.shape, [c], [c]].map((s) => be.makeOutput(s, 'float32'));
+      lib.batchNormForward(m, c, attrs!.epsilon as number, ...[x, gamma, beta, ...outs].map((v) => heapView(backend, v)));
+      return outs;
+    },
+  });
+  tf.registerKernel({
+    kernelName: BATCH_NORM_GRAD_KERNEL,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const { x, gamma, mean, variance, dy, dMean, dVariance } = inputs as Record<string, tf.TensorInfo>;
+      const [m, c] = rowsAndChannels(x);
+      const be = backend as unknown as WasmBackendLike;
+      const outs = [x.shape, [c], [c]].map((s) => be.makeOutput(s, 'float32'));
+      lib.batchNormBackward(m, c, attrs!.epsilon as number, ...[x, gamma, mean, variance, dy, dMean, dVariance, ...outs].map((v) => heapView(backend, v)));
+      return outs;
+    },
+  });
+  tf.registerGradient({
+    kernelName: BATCH_NORM_KERNEL,
+    inputsToSave: ['x', 'gamma'],
+    outputsToSave: [false, true, true],
+    gradFunc: (dys, saved, attrs) => {
+      const [dy, dMean, dVariance] = dys as tf.Tensor[];
+      const [x, gamma, mean, variance] = saved;
+      const [dx, dGamma, dBeta] = tf.engine().runKernel(BATCH_NORM_GRAD_KERNEL, { x, gamma, mean, variance, dy, dMean, dVariance }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      return { x: () => dx, gamma: () => dGamma, beta: () => dBeta };
+    },
+  });
+  installed = true;
+  return true;
+}

@@ -1,0 +1,62 @@
+/**
+ * Batch normalisation as tfjs's layer computes it, with the training-mode step on one native kernel
+ * where available (lib/backend/nativeBatchNorm.ts). In training, over every axis but the last:
+ *   μ = mean(x),  σ² = mean((x − μ)²) (biased, as tfjs),  y = γ (x − μ) / √(σ² + ε) + β,
+ * and the moving statistics move as tfjs moves them: m ← m − (1 − momentum)(m − μ), likewise σ².
+ * Inference, other axes and the other backends are tfjs's own code.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { BATCH_NORM_KERNEL, nativeBatchNormActive } from '../backend/nativeBatchNorm';
+
+/** Batch statistics and the normalised batch, [y, μ, σ²], over every axis but the last. */
+export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): [tf.Tensor, tf.Tensor1D, tf.Tensor1D] {
+  if (nativeBatchNormActive()) return tf.engine().runKernel(BATCH_NORM_KERNEL, { x, gamma, beta }, { epsilon }) as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
+  return tf.tidy(() => {
+    const axes = x.shape.slice(0, -1).map((_, i) => i);
+    const { mean, variance } = tf.moments(x, axes);
+    return [tf.batchNorm(x, mean, variance, beta, gamma, epsilon), mean as tf.Tensor1D, variance as tf.Tensor1D];
+  });
+}
+
+/** tfjs's BatchNormalization layer class (not exported by name; its factory builds one). */
+const TfjsBatchNormalization = tf.layers.batchNormalization({}).constructor as new (args: Parameters<typeof tf.layers.batchNormalization>[0]) => tf.layers.Layer;
+
+/** The fields of tfjs's layer this one reads. */
+interface BatchNormFields {
+  axis: number;
+  epsilon: number;
+  momentum: number;
+  center: boolean;
+  scale: boolean;
+  gamma: tf.LayerVariable;
+  beta: tf.LayerVariable;
+  movingMean: tf.LayerVariable;
+  movingVariance: tf.LayerVariable;
+}
+
+/**
+ * tfjs's BatchNormalization (same weights, names, configuration and inference), whose training step
+ * runs as one native kernel on wasm.
+ */
+export class BatchNorm extends TfjsBatchNormalization {
+  /** Name under which the layer is registered for serialisation. */
+  static readonly className = 'AvlabBatchNorm';
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[] {
+    const f = this as unknown as BatchNormFields;
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    const lastAxis = f.axis === -1 || f.axis === x.rank - 1;
+    if (!kwargs?.training || !nativeBatchNormActive() || !lastAxis || !f.center || !f.scale) return super.call(inputs, kwargs);
+    return tf.tidy(() => {
+      const [y, mean, variance] = batchNormTraining(x, f.gamma.read() as tf.Tensor1D, f.beta.read() as tf.Tensor1D, f.epsilon);
+      for (const [variable, value] of [[f.movingMean, mean], [f.movingVariance, variance]] as const) {
+        tf.tidy(() => {
+          const old = variable.read();
+          variable.write(tf.sub(old, tf.mul(tf.sub(old, value), 1 - f.momentum)));
+        });
+      }
+      return y;
+    });
+  }
+}
+tf.serialization.registerClass(BatchNorm as unknown as tf.serialization.SerializableConstructor<tf.layers.Layer>);

@@ -48,15 +48,37 @@ function geometry(c: ConvInfo): number[] {
   return [c.inHeight, c.inWidth, c.inChannels, c.filterHeight, c.filterWidth, c.strideHeight, c.strideWidth, c.dilationHeight, c.dilationWidth, c.padInfo.top, c.padInfo.left, c.outHeight, c.outWidth];
 }
 
+/**
+ * Images per block: the patch matrix of a whole batch (19 MB for a 3×3 convolution of 16 channels
+ * over 32 images of 32×32) streams from memory between im2col and the GEMM; blocks of about 1 MB of
+ * patches stay in cache, which made each direction 1.3–2x faster on the ResNet's layers.
+ */
+function imagesPerBlock(c: ConvInfo): number {
+  const rows = Math.max(1024, Math.floor(262144 / (c.filterHeight * c.filterWidth * c.inChannels)));
+  return Math.max(1, Math.min(c.batchSize, Math.floor(rows / (c.outHeight * c.outWidth))));
+}
+
+/** Calls `body(first image, images, patch rows)` for consecutive blocks of images. */
+function forEachBlock(c: ConvInfo, body: (n0: number, count: number, rows: number) => void): void {
+  const per = imagesPerBlock(c);
+  for (let n0 = 0; n0 < c.batchSize; n0 += per) {
+    const count = Math.min(per, c.batchSize - n0);
+    body(n0, count, count * c.outHeight * c.outWidth);
+  }
+}
+
 function forward(be: WasmBackendLike, x: tf.TensorInfo, filter: tf.TensorInfo, c: ConvInfo): { out: tf.TensorInfo; view: Float32Array } {
   const blas = nativeBlas() as unknown as ConvBlas;
-  const M = c.batchSize * c.outHeight * c.outWidth;
   const K = c.filterHeight * c.filterWidth * c.inChannels;
+  const image = c.inHeight * c.inWidth * c.inChannels;
+  const positions = c.outHeight * c.outWidth;
   const out = be.makeOutput([c.batchSize, c.outHeight, c.outWidth, c.outChannels], 'float32');
-  const cols = scratchOf(M * K);
-  blas.im2col(be.typedArrayFromHeap(x), cols, c.batchSize, ...geometry(c));
-  const view = be.typedArrayFromHeap(out);
-  blas.sgemm(false, false, M, c.outChannels, K, cols, K, be.typedArrayFromHeap(filter), c.outChannels, view, c.outChannels);
+  const cols = scratchOf(Math.min(c.batchSize, imagesPerBlock(c)) * positions * K);
+  const [vx, vf, view] = [be.typedArrayFromHeap(x), be.typedArrayFromHeap(filter), be.typedArrayFromHeap(out)];
+  forEachBlock(c, (n0, count, rows) => {
+    blas.im2col(vx.subarray(n0 * image), cols, count, ...geometry(c));
+    blas.sgemm(false, false, rows, c.outChannels, K, cols, K, vf, c.outChannels, view.subarray(n0 * positions * c.outChannels), c.outChannels);
+  });
   return { out, view };
 }
 
@@ -89,13 +111,17 @@ const KERNELS: Record<string, tf.KernelFunc> = {
     const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
     const filterShape = attrs!.filterShape as number[];
     const c = info(x.shape, filterShape, attrs!);
-    const M = c.batchSize * c.outHeight * c.outWidth;
     const K = c.filterHeight * c.filterWidth * c.inChannels;
+    const image = c.inHeight * c.inWidth * c.inChannels;
+    const positions = c.outHeight * c.outWidth;
     const out = be.makeOutput(filterShape, 'float32');
-    const cols = scratchOf(M * K);
-    blas.im2col(be.typedArrayFromHeap(x), cols, c.batchSize, ...geometry(c));
-    // dF = colsᵀ · dy, summed over every output position of every image.
-    blas.sgemm(true, false, K, c.outChannels, M, cols, K, be.typedArrayFromHeap(dy), c.outChannels, be.typedArrayFromHeap(out), c.outChannels);
+    const cols = scratchOf(Math.min(c.batchSize, imagesPerBlock(c)) * positions * K);
+    const [vx, vdy, vout] = [be.typedArrayFromHeap(x), be.typedArrayFromHeap(dy), be.typedArrayFromHeap(out)];
+    // dF = colsᵀ · dy, summed over every output position of every image, block by block.
+    forEachBlock(c, (n0, count, rows) => {
+      blas.im2col(vx.subarray(n0 * image), cols, count, ...geometry(c));
+      blas.sgemm(true, false, K, c.outChannels, rows, cols, K, vdy.subarray(n0 * positions * c.outChannels), c.outChannels, vout, c.outChannels, n0 === 0 ? 0 : 1);
+    });
     return out;
   },
   Conv2DBackpropInput: ({ inputs, backend, attrs }) => {
@@ -104,13 +130,17 @@ const KERNELS: Record<string, tf.KernelFunc> = {
     const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
     const inputShape = attrs!.inputShape as number[];
     const c = info(inputShape, filter.shape, attrs!);
-    const M = c.batchSize * c.outHeight * c.outWidth;
     const K = c.filterHeight * c.filterWidth * c.inChannels;
+    const image = c.inHeight * c.inWidth * c.inChannels;
+    const positions = c.outHeight * c.outWidth;
     const out = be.makeOutput(inputShape, 'float32');
-    const dcols = scratchOf(M * K);
+    const dcols = scratchOf(Math.min(c.batchSize, imagesPerBlock(c)) * positions * K);
+    const [vdy, vf, vout] = [be.typedArrayFromHeap(dy), be.typedArrayFromHeap(filter), be.typedArrayFromHeap(out)];
     // dcols = dy · Fᵀ, then every patch gradient is added back where the patch came from.
-    blas.sgemm(false, true, M, K, c.outChannels, be.typedArrayFromHeap(dy), c.outChannels, be.typedArrayFromHeap(filter), c.outChannels, dcols, K);
-    blas.col2im(dcols, be.typedArrayFromHeap(out), c.batchSize, ...geometry(c));
+    forEachBlock(c, (n0, count, rows) => {
+      blas.sgemm(false, true, rows, K, c.outChannels, vdy.subarray(n0 * positions * c.outChannels), c.outChannels, vf, c.outChannels, dcols, K);
+      blas.col2im(dcols, vout.subarray(n0 * image), count, ...geometry(c));
+    });
     return out;
   },
 };

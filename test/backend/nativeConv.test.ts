@@ -10,6 +10,8 @@ const CASES: Case[] = [
   { x: [1, 9, 7, 4], f: [2, 3, 4, 3], strides: 1, pad: 'valid', dilations: 1 },
   { x: [3, 10, 10, 2], f: [3, 3, 2, 2], strides: 1, pad: 1, dilations: 2 },
   { x: [2, 6, 6, 3], f: [1, 1, 3, 6], strides: 2, pad: 'valid', dilations: 1 },
+  // 576-long patches over 16×16 outputs: blocks of 4 images, the last one short (4 + 2).
+  { x: [6, 16, 16, 64], f: [3, 3, 64, 3], strides: 1, pad: 'same', dilations: 1 },
 ];
 
 /** Forward (plain and fused with bias + relu) and both gradients of every case. */

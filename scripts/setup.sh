@@ -68,17 +68,18 @@ JSON
   rm -rf "$spec_dir"
 fi
 
-# The native OpenBLAS matmul for the wasm backend (lib/backend/native). Optional: when it cannot be
-# built, avlab runs on the plain wasm kernels and says so in its backend line.
+# The native kernels of the wasm backend (lib/backend/native: OpenBLAS matmul and conv, LSTM, batch
+# norm, Adam). Optional: when they cannot be built, avlab runs on tfjs's own kernels and says so in its
+# backend line.
 ADDON=lib/backend/native/build/Release/avlab_blas.node
 if [[ ! -f $ADDON || -n $(find lib/backend/native -maxdepth 1 \( -name '*.c' -o -name binding.gyp \) -newer $ADDON) ]]; then
   GYP="$(npm root -g)/npm/node_modules/node-gyp/bin/node-gyp.js"
   [[ -f $GYP ]] || GYP=""
   NODEDIR=()
   [[ -f /usr/include/node/node_api.h ]] && NODEDIR=(--nodedir=/usr)
-  say "building the native OpenBLAS matmul"
+  say "building the native kernels (OpenBLAS)"
   if ! (cd lib/backend/native && if [[ -n $GYP ]]; then node "$GYP" rebuild "${NODEDIR[@]}"; else npx --yes node-gyp rebuild "${NODEDIR[@]}"; fi) >/tmp/avlab-native-build.log 2>&1; then
-    echo "setup: the native matmul could not be built (see /tmp/avlab-native-build.log); using the wasm kernels" >&2
+    echo "setup: the native kernels could not be built (see /tmp/avlab-native-build.log); using the wasm kernels" >&2
   fi
 fi
 

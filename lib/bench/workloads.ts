@@ -36,12 +36,16 @@ function randomData(rng: Rng, n: number, shapes: number[][], classes: number): T
   };
 }
 
-/** Builds a workload by name. */
-export function buildWorkload(name: WorkloadName, seed = 0): Workload {
+/** Shapes of one workload, for overriding (smaller ones in tests). */
+export type WorkloadShape<N extends WorkloadName> = { -readonly [K in keyof (typeof WORKLOAD_SHAPES)[N]]: number };
+
+/** Builds a workload by name, at the benchmark's shapes or with some of them overridden. */
+export function buildWorkload<N extends WorkloadName>(name: N, seed = 0, shape: Partial<WorkloadShape<N>> = {}): Workload {
   const rng = new Rng(seed);
-  switch (name) {
+  const sized = <M extends WorkloadName>(m: M): WorkloadShape<M> => ({ ...WORKLOAD_SHAPES[m], ...(shape as object) }) as WorkloadShape<M>;
+  switch (name as WorkloadName) {
     case 'mlp': {
-      const s = WORKLOAD_SHAPES.mlp;
+      const s = sized('mlp');
       const m = buildSceneModel('early', { dim: s.dim, classes: s.classes, seed });
       return {
         name,
@@ -52,7 +56,7 @@ export function buildWorkload(name: WorkloadName, seed = 0): Workload {
       };
     }
     case 'lstm': {
-      const s = WORKLOAD_SHAPES.lstm;
+      const s = sized('lstm');
       const m = buildSceneModel('attention', { dim: s.dim, classes: s.classes, seed });
       return {
         name,
@@ -63,7 +67,7 @@ export function buildWorkload(name: WorkloadName, seed = 0): Workload {
       };
     }
     case 'conv': {
-      const s = WORKLOAD_SHAPES.conv;
+      const s = sized('conv');
       const r = buildResNet({ inputShape: [s.height, s.width, s.channels], classes: s.classes, seed });
       return {
         name,

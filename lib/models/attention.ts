@@ -23,9 +23,9 @@
  *               them from the Child-Sum state, and a linear output layer gives logits.
  *
  * The decoder takes a single step because a clip has one label, so there is one output to emit;
- * the attention weights are therefore one distribution per clip and attention layer. The step is `LstmStep` rather than a tfjs LSTM over a length-1
- * sequence, whose gradient tfjs 4.22 cannot take (the gradient of unstacking a single time step
- * fails); for the same reason clips need T ≥ 2 frames. Dropout (`dropout`) acts on the decoder output.
+ * the attention weights are therefore one distribution per clip and attention layer. The step is
+ * `LstmStep`, one cell update from the given state; the encoders are avlab's `LstmLayer` (lstm.ts),
+ * tfjs's LSTM math as one native kernel on wasm. Dropout (`dropout`) acts on the decoder output.
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../util/rng';

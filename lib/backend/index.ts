@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { installNativeMatMul } from './nativeMatMul';
 import { installWasmSlice } from './wasmSlice';
+import { installWasmColumnSum } from './wasmColumnSum';
 import { installNativeConv } from './nativeConv';
 import { installNativeLstm } from './nativeLstm';
 import { installNativeBatchNorm } from './nativeBatchNorm';
@@ -105,6 +106,7 @@ async function tryWasm(skipped: string[]): Promise<string | null> {
     require('@tensorflow/tfjs-backend-wasm');
     if (await tf.setBackend('wasm')) {
       installWasmSlice();
+      installWasmColumnSum();
       const native = [installNativeMatMul() && 'matmul', installNativeConv() && 'conv', installNativeLstm() && 'LSTM', installNativeBatchNorm() && 'batch norm'].filter(Boolean);
       return native.length ? `SIMD, 1 thread, OpenBLAS ${native.join(', ')}` : 'SIMD, 1 thread';
     }

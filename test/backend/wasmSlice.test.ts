@@ -87,4 +87,32 @@ describe('zero-copy wasm Slice', () => {
     got.forEach((v, i) => assert.ok(Math.abs(v - expectedGrads[i]) <= 1e-5 * Math.max(1, Math.abs(expectedGrads[i])), `gradient ${i}: ${v} vs ${expectedGrads[i]}`));
     assert.throws(() => tf.gather(tf.tensor1d([1, 2, 3]), tf.tensor1d([3], 'int32')), /index 3 at position 0 is outside \[0, 2\]/);
   });
+
+  it('sums over leading axes (and every other reduction) as the cpu backend does', async () => {
+    const cases: [number[], number | number[], boolean, 'float32' | 'int32'][] = [
+      [[6, 5], 0, false, 'float32'],
+      [[4, 3, 5], [0, 1], false, 'float32'],
+      [[4, 3, 5], [1, 0], true, 'float32'],
+      [[4, 3, 5], -1, false, 'float32'],
+      [[4, 3, 5], [0, 2], false, 'float32'],
+      [[4, 3, 5], [0, 1, 2], false, 'float32'],
+      [[7, 2], 0, false, 'int32'],
+      [[0, 3], 0, false, 'float32'],
+    ];
+    const sums = (): [number[], number[]][] => cases.map(([shape, axis, keepDims, dtype]) => {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const x = tf.tensor(Array.from({ length: n }, (_, i) => (dtype === 'int32' ? i - 9 : Math.sin(i) * 3)), shape, dtype);
+      const s = tf.sum(x, axis, keepDims);
+      const result: [number[], number[]] = [s.shape, Array.from(s.dataSync() as ArrayLike<number>)];
+      tf.dispose([x, s]);
+      return result;
+    });
+    await initBackend('cpu', { quiet: true });
+    const expected = sums();
+    await initBackend('wasm', { quiet: true });
+    sums().forEach(([shape, values], i) => {
+      assert.deepEqual(shape, expected[i][0], `case ${i}`);
+      values.forEach((v, j) => assert.ok(Math.abs(v - expected[i][1][j]) < 1e-5, `case ${i}, value ${j}: ${v} vs ${expected[i][1][j]}`));
+    });
+  });
 });

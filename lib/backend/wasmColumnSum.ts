@@ -1,0 +1,49 @@
+/**
+ * Sums over the leading axes (column sums, e.g. every bias gradient: Σ over the batch and time rows)
+ * for the wasm backend. tfjs's wasm Sum transposes the reduced axes to the end first and then sums
+ * each column as a row; on a [2048, 128] gradient that took 2.5 ms, against 0.3 ms for one pass over
+ * the rows here. Other reductions, and non-float tensors, keep the original kernel.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+interface WasmBackendLike {
+  makeOutput(shape: number[], dtype: string): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+}
+
+/** dst[c] = Σ_r src[r · cols + c] for r < rows, accumulated in double precision. */
+export function columnSums(src: Float32Array, rows: number, cols: number, dst: Float32Array): void {
+  const acc = new Float64Array(cols);
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    for (let c = 0; c < cols; c++) acc[c] += src[base + c];
+  }
+  dst.set(acc);
+}
+
+let installed = false;
+
+/** Replaces the wasm backend's Sum with one that takes column sums directly (idempotent). */
+export function installWasmColumnSum(): void {
+  if (installed) return;
+  const original = tf.getKernel('Sum', 'wasm');
+  if (!original) return;
+  tf.unregisterKernel('Sum', 'wasm');
+  tf.registerKernel({
+    ...original,
+    kernelFunc: (args) => {
+      const x = args.inputs.x as tf.TensorInfo;
+      const axes = tf.util.parseAxisParam(args.attrs!.axis as number | number[], x.shape).sort((a, b) => a - b);
+      const leading = axes.length > 0 && axes.length < x.shape.length && axes.every((a, i) => a === i);
+      if (x.dtype !== 'float32' || !leading) return original.kernelFunc(args);
+      const k = axes.length;
+      const rows = x.shape.slice(0, k).reduce((a, b) => a * b, 1);
+      const cols = x.shape.slice(k).reduce((a, b) => a * b, 1);
+      const be = args.backend as unknown as WasmBackendLike;
+      const out = be.makeOutput(args.attrs!.keepDims ? x.shape.map((s, d) => (d < k ? 1 : s)) : x.shape.slice(k), 'float32');
+      if (cols > 0) columnSums(be.typedArrayFromHeap(x), rows, cols, be.typedArrayFromHeap(out));
+      return out;
+    },
+  });
+  installed = true;
+}

@@ -72,7 +72,7 @@ fi
 # norm, Adam). Optional: when they cannot be built, avlab runs on tfjs's own kernels and says so in its
 # backend line.
 ADDON=lib/backend/native/build/Release/avlab_blas.node
-if [[ ! -f $ADDON || -n $(find lib/backend/native -maxdepth 1 \( -name '*.c' -o -name binding.gyp \) -newer $ADDON) ]]; then
+if [[ ! -f $ADDON || -n $(find lib/backend/native -maxdepth 1 \( -name '*.[ch]' -o -name binding.gyp \) -newer $ADDON) ]]; then
   GYP="$(npm root -g)/npm/node_modules/node-gyp/bin/node-gyp.js"
   [[ -f $GYP ]] || GYP=""
   NODEDIR=()

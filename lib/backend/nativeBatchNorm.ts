@@ -7,15 +7,11 @@
  * batchNorm.ts) uses these kernels when installed and the wasm backend is active.
  */
 import * as tf from '@tensorflow/tfjs';
-import { heapView, nativeBlas } from './nativeMatMul';
+import { nativeBlas, outputsAndViews } from './nativeMatMul';
 
 interface BatchNormBlas {
   batchNormForward(m: number, c: number, eps: number, ...arrays: Float32Array[]): void;
   batchNormBackward(m: number, c: number, eps: number, ...arrays: Float32Array[]): void;
-}
-
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: string): tf.TensorInfo;
 }
 
 /** Forward kernel: inputs {x [..., C], gamma [C], beta [C]}, attr epsilon; outputs [y, mean, variance]. */
@@ -46,9 +42,8 @@ export function installNativeBatchNorm(): boolean {
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { x, gamma, beta } = inputs as Record<string, tf.TensorInfo>;
       const [m, c] = rowsAndChannels(x);
-      const be = backend as unknown as WasmBackendLike;
-      const outs = [x.shape, [c], [c]].map((s) => be.makeOutput(s, 'float32'));
-      lib.batchNormForward(m, c, attrs!.epsilon as number, ...[x, gamma, beta, ...outs].map((v) => heapView(backend, v)));
+      const { outs, views } = outputsAndViews(backend, [x, gamma, beta], [x.shape, [c], [c]]);
+      lib.batchNormForward(m, c, attrs!.epsilon as number, ...views);
       return outs;
     },
   });
@@ -58,9 +53,8 @@ export function installNativeBatchNorm(): boolean {
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { x, gamma, mean, variance, dy, dMean, dVariance } = inputs as Record<string, tf.TensorInfo>;
       const [m, c] = rowsAndChannels(x);
-      const be = backend as unknown as WasmBackendLike;
-      const outs = [x.shape, [c], [c]].map((s) => be.makeOutput(s, 'float32'));
-      lib.batchNormBackward(m, c, attrs!.epsilon as number, ...[x, gamma, mean, variance, dy, dMean, dVariance, ...outs].map((v) => heapView(backend, v)));
+      const { outs, views } = outputsAndViews(backend, [x, gamma, mean, variance, dy, dMean, dVariance], [x.shape, [c], [c]]);
+      lib.batchNormBackward(m, c, attrs!.epsilon as number, ...views);
       return outs;
     },
   });

@@ -6,12 +6,7 @@
  * and dilation. Installed with the native matmul, when the addon is built.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Activation, biasActivation, nativeBlas } from './nativeMatMul';
-
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: string): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
-}
+import { Activation, biasActivation, nativeBlas, WasmBackendLike } from './nativeMatMul';
 
 interface ConvBlas {
   sgemm(ta: boolean, tb: boolean, m: number, n: number, k: number, a: Float32Array, lda: number, b: Float32Array, ldb: number, c: Float32Array, ldc: number, beta?: number): void;
@@ -58,26 +53,40 @@ function imagesPerBlock(c: ConvInfo): number {
   return Math.max(1, Math.min(c.batchSize, Math.floor(rows / (c.outHeight * c.outWidth))));
 }
 
-/** Calls `body(first image, images, patch rows)` for consecutive blocks of images. */
-function forEachBlock(c: ConvInfo, body: (n0: number, count: number, rows: number) => void): void {
+/** One block of images: where its inputs and outputs start, and its patch buffer. */
+interface ConvBlock {
+  /** Images in the block, and their patch rows (images × output positions). */
+  count: number;
+  rows: number;
+  /** Offsets of the block's first image in the input and in the output. */
+  inAt: number;
+  outAt: number;
+  first: boolean;
+  /** The block's patch matrix, rows × K (shared scratch). */
+  cols: Float32Array;
+}
+
+/** Calls `body` for consecutive blocks of images; K is the patch length kh · kw · C_in. */
+function forEachBlock(c: ConvInfo, body: (b: ConvBlock, K: number, geometry: number[]) => void): void {
+  const K = c.filterHeight * c.filterWidth * c.inChannels;
+  const positions = c.outHeight * c.outWidth;
   const per = imagesPerBlock(c);
+  const cols = scratchOf(per * positions * K);
+  const g = geometry(c);
   for (let n0 = 0; n0 < c.batchSize; n0 += per) {
     const count = Math.min(per, c.batchSize - n0);
-    body(n0, count, count * c.outHeight * c.outWidth);
+    const rows = count * positions;
+    body({ count, rows, inAt: n0 * c.inHeight * c.inWidth * c.inChannels, outAt: n0 * positions * c.outChannels, first: n0 === 0, cols: cols.subarray(0, rows * K) }, K, g);
   }
 }
 
 function forward(be: WasmBackendLike, x: tf.TensorInfo, filter: tf.TensorInfo, c: ConvInfo): { out: tf.TensorInfo; view: Float32Array } {
   const blas = nativeBlas() as unknown as ConvBlas;
-  const K = c.filterHeight * c.filterWidth * c.inChannels;
-  const image = c.inHeight * c.inWidth * c.inChannels;
-  const positions = c.outHeight * c.outWidth;
   const out = be.makeOutput([c.batchSize, c.outHeight, c.outWidth, c.outChannels], 'float32');
-  const cols = scratchOf(Math.min(c.batchSize, imagesPerBlock(c)) * positions * K);
   const [vx, vf, view] = [be.typedArrayFromHeap(x), be.typedArrayFromHeap(filter), be.typedArrayFromHeap(out)];
-  forEachBlock(c, (n0, count, rows) => {
-    blas.im2col(vx.subarray(n0 * image), cols, count, ...geometry(c));
-    blas.sgemm(false, false, rows, c.outChannels, K, cols, K, vf, c.outChannels, view.subarray(n0 * positions * c.outChannels), c.outChannels);
+  forEachBlock(c, (b, K, g) => {
+    blas.im2col(vx.subarray(b.inAt), b.cols, b.count, ...g);
+    blas.sgemm(false, false, b.rows, c.outChannels, K, b.cols, K, vf, c.outChannels, view.subarray(b.outAt), c.outChannels);
   });
   return { out, view };
 }
@@ -111,16 +120,12 @@ const KERNELS: Record<string, tf.KernelFunc> = {
     const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
     const filterShape = attrs!.filterShape as number[];
     const c = info(x.shape, filterShape, attrs!);
-    const K = c.filterHeight * c.filterWidth * c.inChannels;
-    const image = c.inHeight * c.inWidth * c.inChannels;
-    const positions = c.outHeight * c.outWidth;
     const out = be.makeOutput(filterShape, 'float32');
-    const cols = scratchOf(Math.min(c.batchSize, imagesPerBlock(c)) * positions * K);
     const [vx, vdy, vout] = [be.typedArrayFromHeap(x), be.typedArrayFromHeap(dy), be.typedArrayFromHeap(out)];
     // dF = colsᵀ · dy, summed over every output position of every image, block by block.
-    forEachBlock(c, (n0, count, rows) => {
-      blas.im2col(vx.subarray(n0 * image), cols, count, ...geometry(c));
-      blas.sgemm(true, false, K, c.outChannels, rows, cols, K, vdy.subarray(n0 * positions * c.outChannels), c.outChannels, vout, c.outChannels, n0 === 0 ? 0 : 1);
+    forEachBlock(c, (b, K, g) => {
+      blas.im2col(vx.subarray(b.inAt), b.cols, b.count, ...g);
+      blas.sgemm(true, false, K, c.outChannels, b.rows, b.cols, K, vdy.subarray(b.outAt), c.outChannels, vout, c.outChannels, b.first ? 0 : 1);
     });
     return out;
   },
@@ -130,16 +135,12 @@ const KERNELS: Record<string, tf.KernelFunc> = {
     const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
     const inputShape = attrs!.inputShape as number[];
     const c = info(inputShape, filter.shape, attrs!);
-    const K = c.filterHeight * c.filterWidth * c.inChannels;
-    const image = c.inHeight * c.inWidth * c.inChannels;
-    const positions = c.outHeight * c.outWidth;
     const out = be.makeOutput(inputShape, 'float32');
-    const dcols = scratchOf(Math.min(c.batchSize, imagesPerBlock(c)) * positions * K);
     const [vdy, vf, vout] = [be.typedArrayFromHeap(dy), be.typedArrayFromHeap(filter), be.typedArrayFromHeap(out)];
     // dcols = dy · Fᵀ, then every patch gradient is added back where the patch came from.
-    forEachBlock(c, (n0, count, rows) => {
-      blas.sgemm(false, true, rows, K, c.outChannels, vdy.subarray(n0 * positions * c.outChannels), c.outChannels, vf, c.outChannels, dcols, K);
-      blas.col2im(dcols, vout.subarray(n0 * image), count, ...geometry(c));
+    forEachBlock(c, (b, K, g) => {
+      blas.sgemm(false, true, b.rows, K, c.outChannels, vdy.subarray(b.outAt), c.outChannels, vf, c.outChannels, b.cols, K);
+      blas.col2im(b.cols, vout.subarray(b.inAt), b.count, ...g);
     });
     return out;
   },

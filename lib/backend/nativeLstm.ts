@@ -6,15 +6,11 @@
  * these kernels when they are installed and the wasm backend is active, and tfjs ops otherwise.
  */
 import * as tf from '@tensorflow/tfjs';
-import { heapView, nativeBlas } from './nativeMatMul';
+import { nativeBlas, outputsAndViews } from './nativeMatMul';
 
 interface LstmBlas {
   lstmForward(n: number, t: number, d: number, h: number, ...arrays: Float32Array[]): void;
   lstmBackward(n: number, t: number, d: number, h: number, ...arrays: Float32Array[]): void;
-}
-
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: string): tf.TensorInfo;
 }
 
 /** Name of the forward kernel: inputs {x [N,T,D], W [D,4H], U [H,4H], b [4H]}, outputs [seq, hT, cT, gates, cells]. */
@@ -45,10 +41,8 @@ export function installNativeLstm(): boolean {
     kernelFunc: ({ inputs, backend }) => {
       const { x, W, U, b } = inputs as Record<string, tf.TensorInfo>;
       const [n, t, d, h] = sizes(x, U);
-      const be = backend as unknown as WasmBackendLike;
-      const outs = [[n, t, h], [n, h], [n, h], [n, t, 4 * h], [n, t, h]].map((s) => be.makeOutput(s, 'float32'));
-      // Views only after every allocation: growing the wasm memory replaces its buffer.
-      lib.lstmForward(n, t, d, h, ...[x, W, U, b, ...outs].map((v) => heapView(backend, v)));
+      const { outs, views } = outputsAndViews(backend, [x, W, U, b], [[n, t, h], [n, h], [n, h], [n, t, 4 * h], [n, t, h]]);
+      lib.lstmForward(n, t, d, h, ...views);
       return outs;
     },
   });
@@ -58,9 +52,8 @@ export function installNativeLstm(): boolean {
     kernelFunc: ({ inputs, backend }) => {
       const { x, W, U, seq, gates, cells, dSeq, dhT, dcT } = inputs as Record<string, tf.TensorInfo>;
       const [n, t, d, h] = sizes(x, U);
-      const be = backend as unknown as WasmBackendLike;
-      const outs = [[n, t, d], [d, 4 * h], [h, 4 * h], [4 * h]].map((s) => be.makeOutput(s, 'float32'));
-      lib.lstmBackward(n, t, d, h, ...[x, W, U, seq, gates, cells, dSeq, dhT, dcT, ...outs].map((v) => heapView(backend, v)));
+      const { outs, views } = outputsAndViews(backend, [x, W, U, seq, gates, cells, dSeq, dhT, dcT], [[n, t, d], [d, 4 * h], [h, 4 * h], [4 * h]]);
+      lib.lstmBackward(n, t, d, h, ...views);
       return outs;
     },
   });

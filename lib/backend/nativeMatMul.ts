@@ -14,7 +14,8 @@ interface NativeBlas {
   threads(n?: number): number;
 }
 
-interface WasmBackendLike {
+/** The two methods of tfjs's wasm backend the native kernels use. */
+export interface WasmBackendLike {
   makeOutput(shape: number[], dtype: string): tf.TensorInfo;
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
 }
@@ -49,6 +50,15 @@ export function nativeBlas(): NativeBlas | null {
  */
 export function heapView(backend: unknown, t: tf.TensorInfo): Float32Array {
   return (backend as WasmBackendLike).typedArrayFromHeap(t);
+}
+
+/**
+ * New float32 outputs of the given shapes, with views of `inputs` and of the outputs (in that order)
+ * for a native call. The views are taken after every allocation, which may replace the memory's buffer.
+ */
+export function outputsAndViews(backend: unknown, inputs: tf.TensorInfo[], shapes: number[][]): { outs: tf.TensorInfo[]; views: Float32Array[] } {
+  const outs = shapes.map((s) => (backend as WasmBackendLike).makeOutput(s, 'float32'));
+  return { outs, views: [...inputs, ...outs].map((t) => heapView(backend, t)) };
 }
 
 /** out[b] = op(a[b]) · op(b[b]) for every batch entry, broadcasting a batch of one. */

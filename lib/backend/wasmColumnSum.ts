@@ -5,11 +5,7 @@
  * the rows here. Other reductions, and non-float tensors, keep the original kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: string): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
-}
+import type { WasmBackendLike } from './nativeMatMul';
 
 /** dst[c] = Σ_r src[r · cols + c] for r < rows, accumulated in double precision. */
 export function columnSums(src: Float32Array, rows: number, cols: number, dst: Float32Array): void {

@@ -9,28 +9,8 @@
  */
 #include <node_api.h>
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
-
-static float *bn_f32(napi_env env, napi_value v, size_t need, const char *name) {
-  napi_typedarray_type type;
-  size_t length, offset;
-  void *data;
-  napi_value buffer;
-  if (napi_get_typedarray_info(env, v, &type, &length, &data, &buffer, &offset) != napi_ok || type != napi_float32_array) {
-    char msg[96];
-    snprintf(msg, sizeof msg, "avlab batchnorm: %s must be a Float32Array", name);
-    napi_throw_type_error(env, NULL, msg);
-    return NULL;
-  }
-  if (length < need) {
-    char msg[128];
-    snprintf(msg, sizeof msg, "avlab batchnorm: %s holds %zu values, the shape needs %zu", name, length, need);
-    napi_throw_range_error(env, NULL, msg);
-    return NULL;
-  }
-  return (float *)data;
-}
+#include "arrays.h"
 
 /* Reads M, C (positive) and ε from argv[0..2]. */
 static int bn_sizes(napi_env env, napi_value *argv, size_t *M, size_t *C, double *eps) {
@@ -63,20 +43,14 @@ static int moments(const float *x, size_t M, size_t C, float *mean, float *var) 
 
 /* batchNormForward(M, C, eps, x, gamma, beta, y, mean, var). */
 static napi_value BatchNormForward(napi_env env, napi_callback_info info) {
-  size_t argc = 9;
   napi_value argv[9];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 9) {
-    napi_throw_error(env, NULL, "avlab batchnorm: batchNormForward takes 9 arguments");
-    return NULL;
-  }
   size_t M, C;
   double eps;
-  if (!bn_sizes(env, argv, &M, &C, &eps)) return NULL;
+  if (!exact_args(env, info, 9, argv, "batchNormForward") || !bn_sizes(env, argv, &M, &C, &eps)) return NULL;
   const size_t need[6] = {M * C, C, C, M * C, C, C};
-  const char *names[6] = {"x", "gamma", "beta", "y", "mean", "var"};
+  const char *const names[6] = {"x", "gamma", "beta", "y", "mean", "var"};
   float *a[6];
-  for (int k = 0; k < 6; k++)
-    if (!(a[k] = bn_f32(env, argv[3 + k], need[k], names[k]))) return NULL;
+  if (!float_arrays(env, argv + 3, 6, need, names, a, "batchNormForward")) return NULL;
   const float *x = a[0], *gamma = a[1], *beta = a[2];
   float *y = a[3], *mean = a[4], *var = a[5];
   float *scale = malloc(C * sizeof(float)), *shift = malloc(C * sizeof(float));
@@ -102,20 +76,14 @@ static napi_value BatchNormForward(napi_env env, napi_callback_info info) {
  * use the batch statistics themselves.
  */
 static napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
-  size_t argc = 13;
   napi_value argv[13];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 13) {
-    napi_throw_error(env, NULL, "avlab batchnorm: batchNormBackward takes 13 arguments");
-    return NULL;
-  }
   size_t M, C;
   double eps;
-  if (!bn_sizes(env, argv, &M, &C, &eps)) return NULL;
+  if (!exact_args(env, info, 13, argv, "batchNormBackward") || !bn_sizes(env, argv, &M, &C, &eps)) return NULL;
   const size_t need[10] = {M * C, C, C, C, M * C, C, C, M * C, C, C};
-  const char *names[10] = {"x", "gamma", "mean", "var", "dy", "dMean", "dVar", "dx", "dGamma", "dBeta"};
+  const char *const names[10] = {"x", "gamma", "mean", "var", "dy", "dMean", "dVar", "dx", "dGamma", "dBeta"};
   float *a[10];
-  for (int k = 0; k < 10; k++)
-    if (!(a[k] = bn_f32(env, argv[3 + k], need[k], names[k]))) return NULL;
+  if (!float_arrays(env, argv + 3, 10, need, names, a, "batchNormBackward")) return NULL;
   const float *x = a[0], *gamma = a[1], *mean = a[2], *var = a[3], *dy = a[4], *dMean = a[5], *dVar = a[6];
   float *dx = a[7], *dGamma = a[8], *dBeta = a[9];
   double *sumDy = calloc(C, sizeof(double)), *sumDyXhat = calloc(C, sizeof(double));

@@ -12,29 +12,9 @@
 #include <cblas.h>
 #include <math.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static float *lstm_f32(napi_env env, napi_value v, size_t need, const char *name) {
-  napi_typedarray_type type;
-  size_t length, offset;
-  void *data;
-  napi_value buffer;
-  if (napi_get_typedarray_info(env, v, &type, &length, &data, &buffer, &offset) != napi_ok || type != napi_float32_array) {
-    char msg[96];
-    snprintf(msg, sizeof msg, "avlab lstm: %s must be a Float32Array", name);
-    napi_throw_type_error(env, NULL, msg);
-    return NULL;
-  }
-  if (length < need) {
-    char msg[128];
-    snprintf(msg, sizeof msg, "avlab lstm: %s holds %zu values, the shape needs %zu", name, length, need);
-    napi_throw_range_error(env, NULL, msg);
-    return NULL;
-  }
-  return (float *)data;
-}
+#include "arrays.h"
 
 /*
  * exp, the logistic function and tanh without branches, so that the compiler vectorises the gate
@@ -84,21 +64,16 @@ static int lstm_sizes(napi_env env, napi_value *argv, int32_t *s) {
  * cells [N,T,H] (every c) out. gates and cells are what lstmBackward needs.
  */
 static napi_value LstmForward(napi_env env, napi_callback_info info) {
-  size_t argc = 13;
   napi_value argv[13];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 13) {
-    napi_throw_error(env, NULL, "avlab lstm: lstmForward takes 13 arguments");
-    return NULL;
-  }
   int32_t s[4];
-  if (!lstm_sizes(env, argv, s)) return NULL;
+  if (!exact_args(env, info, 13, argv, "lstmForward") || !lstm_sizes(env, argv, s)) return NULL;
   const size_t N = s[0], T = s[1], D = s[2], H = s[3], G = 4 * H, R = N * T;
-  float *x = lstm_f32(env, argv[4], R * D, "x"), *W = x ? lstm_f32(env, argv[5], D * G, "W") : NULL;
-  float *U = W ? lstm_f32(env, argv[6], H * G, "U") : NULL, *b = U ? lstm_f32(env, argv[7], G, "b") : NULL;
-  float *seq = b ? lstm_f32(env, argv[8], R * H, "seq") : NULL, *hT = seq ? lstm_f32(env, argv[9], N * H, "hT") : NULL;
-  float *cT = hT ? lstm_f32(env, argv[10], N * H, "cT") : NULL, *gates = cT ? lstm_f32(env, argv[11], R * G, "gates") : NULL;
-  float *cells = gates ? lstm_f32(env, argv[12], R * H, "cells") : NULL;
-  if (!cells) return NULL;
+  const size_t need[9] = {R * D, D * G, H * G, G, R * H, N * H, N * H, R * G, R * H};
+  const char *const names[9] = {"x", "W", "U", "b", "seq", "hT", "cT", "gates", "cells"};
+  float *a[9];
+  if (!float_arrays(env, argv + 4, 9, need, names, a, "lstmForward")) return NULL;
+  const float *x = a[0], *W = a[1], *U = a[2], *b = a[3];
+  float *seq = a[4], *hT = a[5], *cT = a[6], *gates = a[7], *cells = a[8];
 
   for (size_t r = 0; r < R; r++) memcpy(gates + r * G, b, G * sizeof(float));
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, R, G, D, 1.0f, x, D, W, G, 1.0f, gates, G);
@@ -128,20 +103,14 @@ static napi_value LstmForward(napi_env env, napi_callback_info info) {
  * every h and dhT, dcT [N,H] with respect to the final state, and the forward pass's seq, gates, cells.
  */
 static napi_value LstmBackward(napi_env env, napi_callback_info info) {
-  size_t argc = 17;
   napi_value argv[17];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 17) {
-    napi_throw_error(env, NULL, "avlab lstm: lstmBackward takes 17 arguments");
-    return NULL;
-  }
   int32_t s[4];
-  if (!lstm_sizes(env, argv, s)) return NULL;
+  if (!exact_args(env, info, 17, argv, "lstmBackward") || !lstm_sizes(env, argv, s)) return NULL;
   const size_t N = s[0], T = s[1], D = s[2], H = s[3], G = 4 * H, R = N * T;
   const size_t need[13] = {R * D, D * G, H * G, R * H, R * G, R * H, R * H, N * H, N * H, R * D, D * G, H * G, G};
-  const char *names[13] = {"x", "W", "U", "seq", "gates", "cells", "dSeq", "dhT", "dcT", "dx", "dW", "dU", "db"};
+  const char *const names[13] = {"x", "W", "U", "seq", "gates", "cells", "dSeq", "dhT", "dcT", "dx", "dW", "dU", "db"};
   float *a[13];
-  for (int k = 0; k < 13; k++)
-    if (!(a[k] = lstm_f32(env, argv[4 + k], need[k], names[k]))) return NULL;
+  if (!float_arrays(env, argv + 4, 13, need, names, a, "lstmBackward")) return NULL;
   float *x = a[0], *W = a[1], *U = a[2], *seq = a[3], *gates = a[4], *cells = a[5], *dSeq = a[6];
   float *dhT = a[7], *dcT = a[8], *dx = a[9], *dW = a[10], *dU = a[11], *db = a[12];
 

@@ -16,4 +16,4 @@ start=$(date +%s)
 bash scripts/setup.sh
 npx tsx scripts/run-notebooks.ts
 npx tsx scripts/build-report.ts
-echo "main: done in $(( $(date +%s) - start )) s (profile ${AVLAB_PROFILE:-full}); open report/index.html"
+echo "main: done in $(( $(date +%s) - start )) s (profile ${AVLAB_PROFILE:-full}); the report is report/index.html"

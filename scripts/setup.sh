@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Sets up avlab on a fresh machine, idempotently: Debian packages (Jupyter, Chromium, scikit-learn
-# for the metric cross-checks), npm dependencies, the tslab Jupyter kernel, and the compiled library.
+# Sets up avlab on a fresh machine, idempotently: the Debian packages of scripts/debian-packages.txt
+# (Jupyter with its Notebook front end, Chromium, scikit-learn, OpenBLAS, the compilers), npm
+# dependencies, the native kernels, the compiled library, and a check that Jupyter finds this
+# checkout's TypeScript kernel. A step that fails prints its name, the command's own output and the
+# fix, and setup exits non-zero.
 # Usage: scripts/setup.sh [--quiet] [--bench]   (--bench adds PyTorch for the reference timings)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,83 +13,110 @@ for arg in "$@"; do
   case "$arg" in
     --quiet) QUIET=1 ;;
     --bench) BENCH=1 ;;
-    *) echo "setup: unknown option $arg" >&2; exit 2 ;;
+    *) echo "setup: unknown option $arg (expected --quiet, --bench)" >&2; exit 2 ;;
   esac
 done
 say() { [[ $QUIET == 1 ]] || echo "setup: $*"; }
+LOG_DIR=$(mktemp -d)
+trap 'rm -rf "$LOG_DIR"' EXIT
+
+# step NAME FIX COMMAND...: runs COMMAND with its output kept; on failure prints the step, the last
+# lines of the output and the fix, then exits with the command's status.
+step() {
+  local name=$1 fix=$2; shift 2
+  local log="$LOG_DIR/step.log" t0=$SECONDS status=0
+  say "$name"
+  "$@" >"$log" 2>&1 || status=$?
+  if ((status != 0)); then
+    {
+      echo "setup: FAILED: $name (exit status $status)"
+      echo "setup: command: $*"
+      echo "setup: its output (last 40 lines):"
+      tail -n 40 "$log" | sed 's/^/  | /'
+      echo "setup: fix: $fix"
+    } >&2
+    exit "$status"
+  fi
+  [[ $QUIET == 1 ]] || echo "setup:   done in $((SECONDS - t0)) s"
+}
 
 node_ok=$(node -e 'const [a,b]=process.versions.node.split(".").map(Number); console.log(a>20||(a===20&&b>=19)?1:0)')
 if [[ "$node_ok" != 1 ]]; then
-  echo "setup: avlab needs Node.js >= 20.19 (found $(node --version))" >&2
+  echo "setup: FAILED: avlab needs Node.js >= 20.19 (found $(node --version)); fix: install Node.js 20.19 or newer" >&2
   exit 1
 fi
 
 # Debian packages, installed only when missing.
-APT_PACKAGES=(jupyter-nbconvert python3-nbclient python3-ipykernel python3-sklearn python3-numpy chromium libopenblas-dev)
-[[ $BENCH == 1 ]] && APT_PACKAGES+=(python3-torch libopenblas0-pthread)
+packages=()
+while read -r pkg rest; do
+  [[ -z $pkg || $pkg == \#* ]] && continue
+  [[ " $rest " == *" bench "* && $BENCH == 0 ]] && continue
+  packages+=("$pkg")
+done < scripts/debian-packages.txt
 missing=()
-for p in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>&1 | grep -q "install ok installed" || missing+=("$p")
 done
 if ((${#missing[@]})); then
-  SUDO=""
-  [[ $(id -u) == 0 ]] || SUDO="sudo"
-  say "installing Debian packages: ${missing[*]}"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  SUDO=()
+  [[ $(id -u) == 0 ]] || SUDO=(sudo)
+  step "updating Debian's package lists" \
+    "check that this machine reaches its Debian mirror (apt-get update) and that you are root or may use sudo" \
+    "${SUDO[@]}" apt-get update
+  step "installing Debian packages: ${missing[*]}" \
+    "install them by hand: apt-get install ${missing[*]}" \
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 
 # npm dependencies, reinstalled when the lock file changed since the last install.
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  say "installing npm dependencies"
-  npm ci --no-audit --no-fund --loglevel=error
+  step "installing npm dependencies" \
+    "check that the npm registry is reachable, then run: npm ci" \
+    npm ci --no-audit --no-fund --loglevel=error
 fi
 
 # `npx avlab ...` inside this checkout: npm links other packages' bins, not the project's own.
 ln -sf ../../scripts/avlab.cjs node_modules/.bin/avlab
 
-# The tslab kernel, started through scripts/tslab-kernel.cjs (tslab with its sockets bound before they
-# receive), registered for this user when absent or pointing at another launcher.
-KERNEL_LAUNCHER="$PWD/scripts/tslab-kernel.cjs"
-kernel_launcher=$(/usr/bin/python3 - <<'PY' 2>/dev/null || true
-from jupyter_client.kernelspec import KernelSpecManager
-try:
-    spec = KernelSpecManager().get_kernel_spec("tslab")
-    print(spec.argv[1] if len(spec.argv) > 1 else "")
-except Exception:
-    print("")
-PY
-)
-if [[ "$kernel_launcher" != "$KERNEL_LAUNCHER" ]]; then
-  say "registering the tslab Jupyter kernel"
-  spec_dir=$(mktemp -d)
-  cat >"$spec_dir/kernel.json" <<JSON
-{"argv": ["$(command -v node)", "$KERNEL_LAUNCHER", "--config-path", "{connection_file}"],
- "display_name": "TypeScript", "language": "typescript"}
-JSON
-  jupyter kernelspec install --user --replace --name tslab "$spec_dir" >/dev/null 2>&1
-  rm -rf "$spec_dir"
-fi
-
 # The native kernels of the wasm backend (lib/backend/native: OpenBLAS matmul and conv, LSTM, batch
-# norm, Adam). Optional: when they cannot be built, avlab runs on tfjs's own kernels and says so in its
-# backend line.
+# norm, Adam). Optional: when they cannot be built, avlab runs on tfjs's own kernels, says so here
+# with the compiler's errors, and says so again in every run's backend line.
 ADDON=lib/backend/native/build/Release/avlab_blas.node
 if [[ ! -f $ADDON || -n $(find lib/backend/native -maxdepth 1 \( -name '*.[ch]' -o -name binding.gyp \) -newer $ADDON) ]]; then
   GYP="$(npm root -g)/npm/node_modules/node-gyp/bin/node-gyp.js"
-  [[ -f $GYP ]] || GYP=""
   NODEDIR=()
   [[ -f /usr/include/node/node_api.h ]] && NODEDIR=(--nodedir=/usr)
   say "building the native kernels (OpenBLAS)"
-  if ! (cd lib/backend/native && if [[ -n $GYP ]]; then node "$GYP" rebuild "${NODEDIR[@]}"; else npx --yes node-gyp rebuild "${NODEDIR[@]}"; fi) >/tmp/avlab-native-build.log 2>&1; then
-    echo "setup: the native kernels could not be built (see /tmp/avlab-native-build.log); using the wasm kernels" >&2
+  build_log="$LOG_DIR/native.log"
+  if [[ ! -f $GYP ]]; then
+    echo "setup: the native kernels were not built: npm's node-gyp is missing ($GYP); using tfjs's wasm kernels" >&2
+  elif ! (cd lib/backend/native && node "$GYP" rebuild "${NODEDIR[@]}") >"$build_log" 2>&1; then
+    {
+      echo "setup: the native kernels could not be built; avlab will use tfjs's slower wasm kernels. The build said:"
+      grep -iE 'error|fatal' "$build_log" | head -n 20 | sed 's/^/  | /'
+      echo "setup: fix: apt-get install libopenblas-pthread-dev g++ make, then run npm run setup again"
+    } >&2
   fi
 fi
 
 # The compiled library the notebooks import (../dist), rebuilt when lib/ is newer.
 if [[ ! -f dist/index.js ]] || [[ -n $(find lib -newer dist/index.js -name '*.ts' -print -quit) ]]; then
-  say "compiling lib/ to dist/"
   rm -rf dist
-  npx tsc -p tsconfig.json
+  step "compiling lib/ to dist/" "fix the TypeScript errors shown above (npx tsc -p tsconfig.json)" npx tsc -p tsconfig.json
 fi
+
+# This checkout's TypeScript kernel, found by Jupyter through JUPYTER_PATH (as the headless runs and
+# `npm run jupyter` use it); nothing is registered for the user, so checkouts never take each
+# other's kernel.
+check_kernel() {
+  local kernels
+  kernels=$(node -e 'process.stdout.write(require("./dist/notebook/execute").checkoutKernelPath())')
+  JUPYTER_PATH="$kernels" jupyter kernelspec list --json | node -e '
+    const specs = JSON.parse(require("fs").readFileSync(0, "utf8")).kernelspecs;
+    const argv = specs.tslab && specs.tslab.spec.argv;
+    if (!argv || argv[1] !== process.argv[1]) { console.error("tslab kernel:", JSON.stringify(specs.tslab || null)); process.exit(1); }
+    console.log("tslab kernel:", argv.join(" "));' "$PWD/scripts/tslab-kernel.cjs"
+}
+step "checking that Jupyter finds this checkout's TypeScript kernel" \
+  "apt-get install jupyter-client jupyter-core, then run npm run setup again" check_kernel
 say "ready"

@@ -240,8 +240,8 @@ describe('io/pickle', () => {
     assertInputError(() => encodePickle(loop, {}, 'x.pkl'), 'contains itself');
   });
 
-  it('writes pickles that NumPy loads (when python3 with numpy is available)', function () {
-    const probe = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' });
+  it('writes pickles that NumPy loads (when Debian python3 with numpy is installed)', function () {
+    const probe = spawnSync('/usr/bin/python3', ['-c', 'import numpy'], { encoding: 'utf8' });
     if (probe.status !== 0) this.skip();
     const value: Record<string, PickleValue> = {
       audio: arr('<f4', [3, 4], Float32Array.from({ length: 12 }, (_, i) => i / 4 - 1)),
@@ -263,7 +263,7 @@ describe('io/pickle', () => {
     for (const protocol of [2, 4] as const) {
       const file = path.join(dir, `numpy${protocol}.pkl`);
       writePickle(file, value, { protocol });
-      const run = spawnSync('python3', ['-c', script, file], { encoding: 'utf8' });
+      const run = spawnSync('/usr/bin/python3', ['-c', script, file], { encoding: 'utf8' });
       assert.equal(run.status, 0, run.stderr);
       assert.equal(run.stdout.trim(), 'ok');
     }

@@ -7,14 +7,14 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
-const built = path.join(root, 'dist', 'cli', 'main.js');
+const built = path.join(root, 'dist', 'cli.js');
 
 let cli;
 if (fs.existsSync(built)) {
   cli = require(built);
 } else {
   require('tsx/cjs');
-  cli = require(path.join(root, 'lib', 'cli', 'main.ts'));
+  cli = require(path.join(root, 'lib', 'cli.ts'));
 }
 
 Promise.resolve(cli.runCli(process.argv.slice(2))).then(

@@ -3,7 +3,7 @@
  * one gradient kernel, both in the native addon (lib/backend/native/batchnorm.c). tfjs composes it
  * from moments, the normalisation and a gradient that tiles per-channel statistics to the size of the
  * activations: about twenty kernels and as many full-size temporaries per layer and step, which made
- * batch norm as costly as the convolutions of a ResNet step. `batchNormTraining` (lib/models/
+ * batch norm as costly as the convolutions of a ResNet step. `batchNormTraining` (lib/nn/
  * batchNorm.ts) uses these kernels when installed and the wasm backend is active.
  */
 import * as tf from '@tensorflow/tfjs';

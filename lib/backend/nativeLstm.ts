@@ -2,7 +2,7 @@
  * A whole LSTM layer as one wasm kernel (`AvlabLstm`) with one gradient kernel (`AvlabLstmGrad`),
  * both in the native addon (lib/backend/native/lstm.c). tfjs unrolls an LSTM into about ten kernels
  * per time step forward and as many backward, each with its dispatch and allocation; on the attention
- * models that overhead, not arithmetic, set the epoch time. `lstmSequence` (lib/models/lstm.ts) uses
+ * models that overhead, not arithmetic, set the epoch time. `lstmSequence` (lib/nn/lstm.ts) uses
  * these kernels when they are installed and the wasm backend is active, and tfjs ops otherwise.
  */
 import * as tf from '@tensorflow/tfjs';

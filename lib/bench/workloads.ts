@@ -3,10 +3,10 @@
  * per training epoch. `scripts/bench/reference_torch.py` builds the same networks in PyTorch.
  */
 import * as tf from '@tensorflow/tfjs';
-import { buildSceneModel } from '../models/scene';
-import { buildResNet } from '../matching/resnet';
-import { TrainableModel, TensorData } from '../train/trainer';
-import { TrainConfig, COURSE_TRAIN_CONFIG } from '../train/config';
+import { buildSceneModel } from '../scenes/models/registry';
+import { buildResNet } from '../collisions/models/resnet';
+import { TrainableModel, TensorData } from '../training/trainer';
+import { TrainConfig, COURSE_TRAIN_CONFIG } from '../training/config';
 import { Rng } from '../util/rng';
 
 /** A workload: a model, its training data and the optimiser settings. */

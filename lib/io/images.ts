@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import { PNG } from 'pngjs';
 import { InputError } from '../util/errors';
-import { writeFileAtomic } from '../util/files';
+import { writeFileAtomic } from './files';
 
 /** An 8-bit RGB image: `data` holds width × height × 3 bytes, row-major, channels interleaved. */
 export interface RgbImage {

@@ -5,7 +5,7 @@
  * Only C-order, little-endian arrays of the dtypes in `NPY_DTYPES` are supported: those are the
  * ones the kits use, and anything else is reported as an `InputError` rather than misread.
  */
-import { writeFileAtomic } from '../util/files';
+import { writeFileAtomic } from './files';
 import * as fs from 'node:fs';
 import { InputError } from '../util/errors';
 

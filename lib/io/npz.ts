@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
 import { InputError } from '../util/errors';
 import { type NpyArray, encodeNpy, parseNpy } from './npy';
-import { writeFileAtomic } from '../util/files';
+import { writeFileAtomic } from './files';
 
 const SIG_LOCAL = 0x04034b50;
 const SIG_CENTRAL = 0x02014b50;

@@ -34,7 +34,7 @@
 import * as fs from 'node:fs';
 import { NPY_DTYPES, type NpyArray, type NpyData, type NpyDtype, shapeSize } from './npy';
 import { InputError } from '../util/errors';
-import { writeFileAtomic } from '../util/files';
+import { writeFileAtomic } from './files';
 
 /** A value read from (or written to) a pickle; see the module comment for the mapping. */
 export type PickleValue =

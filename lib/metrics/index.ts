@@ -1,6 +1,6 @@
 /** Classification metrics and the course's evaluation files. */
 export * from './classification';
-export * from './courseFiles';
+export * from '../scenes/courseFiles';
 export { formatFixed } from './pythonFormat';
 export { numpySum, numpyMean } from './numpySum';
 

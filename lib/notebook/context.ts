@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BackendInfo, initBackend } from '../backend';
-import { profileName, Profile } from '../config/profile';
+import { profileName, Profile } from '../util/profile';
 import { exportFigures } from '../plots/export';
 import { figureHtml, tableHtml } from '../plots/show';
 import type { Figure } from '../plots/types';

@@ -5,7 +5,7 @@
 import { readFileSync, statSync } from 'fs';
 import { join } from 'path';
 import type { Page } from 'playwright-core';
-import { writeFileAtomic } from './atomic';
+import { writeFileAtomic } from '../io/files';
 import { withChromium, plotlyPage } from './browser';
 import { plotlyBundle, plotlyBundlePath, scriptJson } from './bundle';
 import { escapeHtml } from './html';
@@ -90,7 +90,7 @@ export async function exportFigures(
     for (let i = 0; i < figs.length; i++) {
       await timed(i, 'html', () => {
         const path = join(outDir, `${figs[i].name}.html`);
-        writeFileAtomic(path, standaloneHtml(figs[i], shared));
+        writeFileAtomic(path, standaloneHtml(figs[i], shared), { createDir: true });
         return path;
       });
     }
@@ -107,7 +107,7 @@ export async function exportFigures(
         for (const format of statics) {
           await timed(i, format, async () => {
             const path = join(outDir, `${figs[i].name}.${format}`);
-            writeFileAtomic(path, await renderStatic(page, figs[i], format, scale));
+            writeFileAtomic(path, await renderStatic(page, figs[i], format, scale), { createDir: true });
             return path;
           });
         }
@@ -179,5 +179,5 @@ function ensureSharedBundle(dir: string): void {
   } catch {
     // not there yet
   }
-  if (current !== statSync(src).size) writeFileAtomic(dest, readFileSync(src));
+  if (current !== statSync(src).size) writeFileAtomic(dest, readFileSync(src), { createDir: true });
 }

@@ -10,4 +10,3 @@ export { exportFigures, renderStatic, standaloneHtml } from './export';
 export type { ExportFormat, ExportOptions, ExportResult, ExportTiming, NamedFigure } from './export';
 export { normaliseSvg, normaliseSvgIds, canonicalAttributes, svgSize } from './svg';
 export { launchChromium, withChromium, chromiumPath, CHROMIUM_ARGS } from './browser';
-export { writeFileAtomic } from './atomic';

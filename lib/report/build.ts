@@ -5,7 +5,7 @@
 import { existsSync } from 'fs';
 import { join, relative, resolve, sep } from 'path';
 import { pathToFileURL } from 'url';
-import { writeFileAtomic } from '../plots/atomic';
+import { writeFileAtomic } from '../io/files';
 import { withChromium } from '../plots/browser';
 import { readNotebookResults, notebookStem } from './results';
 import { renderReportHtml } from './render';
@@ -65,7 +65,7 @@ export async function buildReport(options: BuildReportOptions = {}): Promise<Bui
     },
   });
   const indexHtml = join(outDir, 'index.html');
-  writeFileAtomic(indexHtml, html);
+  writeFileAtomic(indexHtml, html, { createDir: true });
   const result: BuildReportResult = {
     indexHtml,
     notebooks: notebooks.map((n) => n.notebook),
@@ -75,7 +75,7 @@ export async function buildReport(options: BuildReportOptions = {}): Promise<Bui
   if (options.pdf ?? true) {
     const t0 = performance.now();
     const pdf = join(outDir, 'report.pdf');
-    writeFileAtomic(pdf, await printPdf(indexHtml));
+    writeFileAtomic(pdf, await printPdf(indexHtml), { createDir: true });
     result.pdf = pdf;
     result.pdfMs = performance.now() - t0;
   }

@@ -1,7 +1,7 @@
 /** Writing and reading the per-notebook results files. */
 import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
 import { join } from 'path';
-import { writeFileAtomic } from '../plots/atomic';
+import { writeFileAtomic } from '../io/files';
 import { InputError } from '../util/errors';
 import type { NotebookResults, ResultsSection } from './types';
 
@@ -31,7 +31,7 @@ export function writeNotebookResults(dir: string, results: NotebookResults): str
     wallSeconds: checked.wallSeconds,
     sections: checked.sections.map((s) => ({ heading: s.heading, markdown: s.markdown, table: s.table, figures: s.figures })),
   };
-  writeFileAtomic(path, `${JSON.stringify(ordered, null, 2)}\n`);
+  writeFileAtomic(path, `${JSON.stringify(ordered, null, 2)}\n`, { createDir: true });
   return path;
 }
 

@@ -6,8 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, BackendChoice } from '../../lib/backend';
 import { buildWorkload, WorkloadName } from '../../lib/bench/workloads';
-import { runEpoch } from '../../lib/train/trainer';
-import { makeAdam } from '../../lib/train/optimizer';
+import { runEpoch } from '../../lib/training/trainer';
+import { makeAdam } from '../../lib/training/optimizer';
 
 async function main(): Promise<void> {
   const [workload, backend, timed = '5'] = process.argv.slice(2);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../lib/backend';
 import { conv2dFilterGradient, installWasmFallbacks, WASM_FALLBACK_KERNELS } from '../../lib/backend/wasmFallbacks';
-import { buildResNet } from '../../lib/matching/resnet';
+import { buildResNet } from '../../lib/collisions/models/resnet';
 import { Rng } from '../../lib/util/rng';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];

@@ -3,9 +3,9 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../lib/backend';
 import { nativeBlas } from '../../lib/backend/nativeMatMul';
 import { buildWorkload, WorkloadName } from '../../lib/bench/workloads';
-import { runEpoch } from '../../lib/train/trainer';
-import { disposeTensorData } from '../../lib/train/sceneData';
-import { makeAdam } from '../../lib/train/optimizer';
+import { runEpoch } from '../../lib/training/trainer';
+import { disposeTensorData } from '../../lib/scenes/data/tensors';
+import { makeAdam } from '../../lib/training/optimizer';
 
 /** Small versions of the benchmark workloads: every native kernel runs, in seconds on the cpu backend. */
 const SMALL: { [N in WorkloadName]: Partial<Record<string, number>> } = {

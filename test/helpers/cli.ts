@@ -1,5 +1,5 @@
 /** Runs the avlab CLI in-process and captures what it prints. */
-import { runCli, type CliIo } from '../../lib/cli/main';
+import { runCli, type CliIo } from '../../lib/cli';
 
 export async function runCapture(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SCENE_CLASSES, type SceneDataset, type SceneSplit } from '../../lib/data/scenes/types';
+import { SCENE_CLASSES, type SceneDataset, type SceneSplit } from '../../lib/scenes/data/types';
 import { type Hdf5DatasetSpec, withHdf5, writeHdf5 } from '../../lib/io/hdf5';
 import type { NpyArray } from '../../lib/io/npy';
 import { Rng } from '../../lib/util/rng';

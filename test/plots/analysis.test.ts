@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { reliabilityBins } from '../../lib/metrics/calibration';
 import { meanCiBars, robustnessCurves } from '../../lib/plots/curves';
-import { disagreementFigure } from '../../lib/plots/disagreement';
+import { disagreementFigure } from '../../lib/scenes/figures/disagreement';
 import { reliabilityDiagram } from '../../lib/plots/reliability';
 
 describe('plots/analysis figures', () => {

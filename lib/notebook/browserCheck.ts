@@ -1,0 +1,220 @@
+/**
+ * A notebook run the way a person runs it: the classic Notebook page (Jupyter Notebook 6) open in
+ * Chromium, every cell executed through the page, tables and plotly figures rendered in its DOM.
+ * This checks what headless nbconvert runs cannot: that the server starts this checkout's kernel,
+ * that HTML outputs display and that plotly.js draws the figures in the live page.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import { launchChromium } from '../plots';
+import { startNotebookServer } from './server';
+
+/** Options of `checkNotebookInBrowser`. */
+export interface BrowserCheckOptions {
+  /** The .ipynb to open; the server serves its folder, so relative imports resolve as usual. */
+  notebook: string;
+  /** Where to write a PNG screenshot of the page, scrolled to the first rendered figure. */
+  screenshot?: string;
+  /** Extra environment for the server and the kernel (e.g. `{ AVLAB_PROFILE: 'quick' }`). */
+  env?: Record<string, string>;
+  /** Limit for the whole check, server start to screenshot, in milliseconds (default 15 min). */
+  timeoutMs?: number;
+  /** Receives progress lines (and the server's log). */
+  log?: (line: string) => void;
+  /** The browser window's size (default 1280 × 1500). */
+  viewport?: { width: number; height: number };
+}
+
+/** What the page showed once every cell had run. */
+export interface BrowserCheckResult {
+  notebook: string;
+  /** The kernel the page ran on (`tslab` for avlab's notebooks). */
+  kernel: string;
+  /** Code cells executed, and how many the notebook has. */
+  executedCells: number;
+  codeCells: number;
+  /** HTML `<table>` elements in the cells' outputs. */
+  tables: number;
+  /** avlab figure containers (`div.avlab-figure`) in the outputs. */
+  figures: number;
+  /** plotly plots drawn in the outputs (`.js-plotly-plot` holding an `svg.main-svg`). */
+  plots: number;
+  /** Error outputs (`cell N: Name: message`) and stderr output that mentions an error. */
+  errors: string[];
+  /** Uncaught JavaScript errors of the page itself (e.g. a figure script that threw). */
+  pageErrors: string[];
+  /** The screenshot written, if one was asked for. */
+  screenshot?: string;
+  /** Wall time of the whole check, server start to screenshot. */
+  seconds: number;
+}
+
+/** The classic Notebook front end's global, as far as the check uses it (runs in the page). */
+interface JupyterPage {
+  notebook: {
+    _fully_loaded: boolean;
+    writable: boolean;
+    set_autosave_interval(ms: number): void;
+    get_cells(): {
+      cell_type: string;
+      input_prompt_number?: number | string | null;
+      output_area?: { outputs: { output_type: string; ename?: string; evalue?: string; name?: string; text?: string }[] };
+    }[];
+    execute_all_cells(): void;
+    kernel: { name: string; is_connected(): boolean } | null;
+  };
+}
+declare const Jupyter: JupyterPage;
+
+/** Counts and error outputs of the page as it stands (evaluated in the page). */
+function pageState(): { running: number; executed: number; code: number; idle: boolean; tables: number; figures: number; plots: number; errors: string[] } {
+  const cells = Jupyter.notebook.get_cells();
+  const errors: string[] = [];
+  let running = 0;
+  let executed = 0;
+  let code = 0;
+  cells.forEach((cell, i) => {
+    if (cell.cell_type !== 'code') return;
+    code++;
+    if (cell.input_prompt_number === '*') running++;
+    else if (typeof cell.input_prompt_number === 'number') executed++;
+    for (const out of cell.output_area?.outputs ?? []) {
+      if (out.output_type === 'error') errors.push(`cell ${i}: ${out.ename}: ${out.evalue}`);
+      if (out.output_type === 'stream' && out.name === 'stderr' && /error/i.test(out.text ?? '')) errors.push(`cell ${i} (stderr): ${(out.text ?? '').trim()}`);
+    }
+  });
+  const plots = [...document.querySelectorAll('.output_area .js-plotly-plot')].filter((p) => p.querySelector('svg.main-svg')).length;
+  return {
+    running,
+    executed,
+    code,
+    idle: document.querySelector('#kernel_indicator_icon')?.classList.contains('kernel_idle_icon') ?? false,
+    tables: document.querySelectorAll('.output_area table').length,
+    figures: document.querySelectorAll('.output_area .avlab-figure').length,
+    plots,
+    errors,
+  };
+}
+
+/** Resolves after `ms`. */
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Opens `notebook` in Chromium on a fresh notebook server (this checkout's kernel, the given env),
+ * waits for the kernel, runs every cell through the page, waits until the run is over and at least
+ * one table and one plotly figure show, then counts what the outputs hold and takes the screenshot.
+ * The page never saves the notebook (autosave is off and the page is made read-only), so the .ipynb
+ * on disk stays as it was. Rejects when the server, the browser or the kernel does not come up, or
+ * when the cells do not finish within the time limit; error outputs are reported, not thrown.
+ * Browser and server are always closed.
+ */
+export async function checkNotebookInBrowser(o: BrowserCheckOptions): Promise<BrowserCheckResult> {
+  const notebook = path.resolve(o.notebook);
+  if (!fs.existsSync(notebook)) throw new Error(`${notebook}: notebook does not exist`);
+  const started = Date.now();
+  const deadline = started + (o.timeoutMs ?? 15 * 60 * 1000);
+  const left = () => Math.max(1000, deadline - Date.now());
+  const log = o.log ?? (() => {});
+  const pageErrors: string[] = [];
+
+  const server = await startNotebookServer({ dir: path.dirname(notebook), env: o.env, log: (l) => log(`jupyter: ${l}`) });
+  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
+  try {
+    browser = await launchChromium();
+    const page = await browser.newPage({ viewport: o.viewport ?? { width: 1280, height: 1500 } });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    log(`opening ${server.url}notebooks/${path.basename(notebook)}`);
+    await page.goto(server.link(path.basename(notebook)), { waitUntil: 'load', timeout: left() });
+
+    // The page is loaded and its session's kernel answers.
+    await waitFor(page, 'the notebook page to load and its kernel to be idle', left(), () =>
+      typeof Jupyter !== 'undefined' && !!Jupyter.notebook && Jupyter.notebook._fully_loaded &&
+      !!Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected() &&
+      !!document.querySelector('#kernel_indicator_icon.kernel_idle_icon'),
+    );
+    const kernel = await page.evaluate(() => {
+      // Never write the notebook back: no autosave, and saving refuses on a read-only page.
+      Jupyter.notebook.set_autosave_interval(0);
+      Jupyter.notebook.writable = false;
+      return Jupyter.notebook.kernel!.name;
+    });
+    log(`kernel ${kernel} is idle after ${((Date.now() - started) / 1000).toFixed(1)} s; running all cells`);
+
+    await page.evaluate(() => Jupyter.notebook.execute_all_cells());
+    let state = await page.evaluate(pageState);
+    let lastLog = Date.now();
+    for (;;) {
+      state = await page.evaluate(pageState);
+      if (state.running === 0 && state.idle) break;
+      if (Date.now() > deadline) {
+        throw new Error(`${path.basename(notebook)}: cells still running after ${Math.round((o.timeoutMs ?? 900000) / 1000)} s (${state.executed} of ${state.code} code cells done)`);
+      }
+      if (Date.now() - lastLog > 15000) {
+        log(`${state.executed} of ${state.code} code cells done`);
+        lastLog = Date.now();
+      }
+      await sleep(500);
+    }
+    log(`cells done after ${((Date.now() - started) / 1000).toFixed(1)} s: ${state.executed} of ${state.code} executed`);
+
+    // plotly draws asynchronously: give the figures (and tables) a little while to appear.
+    const drawBy = Math.min(deadline, Date.now() + 60000);
+    while ((state.tables < 1 || state.plots < state.figures || state.plots < 1) && Date.now() < drawBy && state.errors.length === 0) {
+      await sleep(500);
+      state = await page.evaluate(pageState);
+    }
+
+    let screenshot: string | undefined;
+    if (o.screenshot) {
+      screenshot = path.resolve(o.screenshot);
+      fs.mkdirSync(path.dirname(screenshot), { recursive: true });
+      await scrollToFirstFigure(page);
+      await page.screenshot({ path: screenshot, fullPage: false });
+      log(`screenshot: ${screenshot}`);
+    }
+    return {
+      notebook,
+      kernel,
+      executedCells: state.executed,
+      codeCells: state.code,
+      tables: state.tables,
+      figures: state.figures,
+      plots: state.plots,
+      errors: state.errors,
+      pageErrors,
+      screenshot,
+      seconds: (Date.now() - started) / 1000,
+    };
+  } finally {
+    await browser?.close().catch(() => {});
+    await server.stop();
+  }
+}
+
+/** Waits until `predicate` holds in the page; the error says what was awaited and what the page shows. */
+async function waitFor(page: Page, what: string, timeoutMs: number, predicate: () => boolean): Promise<void> {
+  try {
+    await page.waitForFunction(predicate, undefined, { timeout: timeoutMs, polling: 250 });
+  } catch (err) {
+    const dialog = await page.evaluate(() => document.querySelector('.modal.in, .modal.show')?.textContent?.replace(/\s+/g, ' ').trim() ?? '').catch(() => '');
+    const why = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+    throw new Error(`timed out waiting for ${what} (${why})${dialog ? `; the page shows a dialog: ${dialog.slice(0, 400)}` : ''}`);
+  }
+}
+
+/**
+ * Scrolls Notebook 6's cell area (`#site`, which scrolls instead of the document) so that the code
+ * cell of the first drawn plot starts near the top, with a bit of what precedes it in view.
+ */
+async function scrollToFirstFigure(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const site = document.querySelector('#site');
+    const plot = document.querySelector('.output_area .js-plotly-plot');
+    const cell = plot?.closest('.cell');
+    if (!site || !cell) return;
+    const top = cell.getBoundingClientRect().top - site.getBoundingClientRect().top + site.scrollTop;
+    site.scrollTop = Math.max(0, top - 320);
+  });
+  await sleep(300);
+}

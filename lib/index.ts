@@ -24,24 +24,42 @@ export * from './collisions/data';
 export * from './signal/spectrogram';
 export * from './collisions/features/trajectory';
 
-export { buildSceneModel, countParams, SCENE_MODEL_KINDS, SEQUENCE_MODEL_KINDS, modelView } from './scenes/models/registry';
-export { fusionWeights, LATE_WEIGHTINGS, HybridFusion, WeightedLateFusion, logWeightedMeanSoftmax, normaliseHybridWeights } from './scenes/models/fusion';
+export {
+  buildSceneModel,
+  countParams,
+  fusionWeights,
+  modelView,
+  normaliseSceneOptions,
+  registerSceneModel,
+  sceneModelEntry,
+  sceneModelNames,
+  SCENE_MODEL_DEFAULTS,
+  SCENE_MODEL_KINDS,
+  SEED_STUDY_MODELS,
+  SEQUENCE_MODEL_KINDS,
+  WEIGHTED_STUDY_MODELS,
+} from './scenes/models/registry';
+export { LATE_WEIGHTINGS, HybridFusion, WeightedLateFusion, logWeightedMeanSoftmax, normaliseHybridWeights } from './scenes/models/fusion';
 export type { LateWeighting, FusionModelOptions } from './scenes/models/fusion';
 export { attentionWeights, additiveAttention, childSum, lstmStep, AdditiveAttention, ChildSumCell, LstmStep } from './scenes/models/attention';
 export type { ChildSumParams, LstmState, SequenceModelOptions } from './scenes/models/attention';
-export type { Modality, SceneModel, SceneModelKind, SceneModelOptions } from './scenes/models/registry';
+export type { Modality, PublishedNumbers, SceneModel, SceneModelEntry, SceneModelKind, SceneModelOptions, SceneVariantOptions } from './scenes/models/registry';
 export { LayerFactory, SeededDropout } from './nn/layers';
 
 export { COURSE_TRAIN_CONFIG, makeTrainConfig, loadExperimentConfig } from './training/config';
 export type { TrainConfig, ExperimentConfig } from './training/config';
-export { trainModel, runEpoch, evaluate, predictProba, crossEntropy, formatEpochLine } from './training/trainer';
-export type { EpochRecord, TensorData, TrainableModel, TrainOptions, TrainResult } from './training/trainer';
+export { fit, trainEpoch, rowBatches, plainLogLine } from './training/fit';
+export type { Batch, BatchSource, EpochRecord, Evaluation, FitConfig, FitOptions, FitResult, FitTask, Selection } from './training/fit';
+export { trainModel, evaluate, predictProba, classificationTask, classificationBatches } from './training/classification';
+export type { TensorData, TrainableModel } from './training/classification';
+export { crossEntropy } from './losses/crossEntropy';
 export { sceneTensors, disposeTensorData } from './scenes/data/tensors';
 export { makeAdam } from './training/optimizer';
 export type { StepOptimizer } from './training/optimizer';
 export { saveCheckpoint, loadCheckpoint, restoreWeights } from './training/checkpoint';
 
 export * from './metrics';
+export * from './scenes/courseFiles';
 
 export { runSceneModel, perClassAccuracy } from './scenes/experiments/sceneRun';
 export type { SceneRunOptions, SceneRunResult } from './scenes/experiments/sceneRun';
@@ -57,15 +75,17 @@ export {
   perClassAccuracyFigure,
   accuracyComparisonFigure,
 } from './scenes/experiments/sceneExperiment';
-export { PUBLISHED_SCENE_RESULTS, PUBLISHED_SOURCES, comparisonTable } from './scenes/experiments/published';
+export { PUBLISHED_SCENE_RESULTS, PUBLISHED_SOURCES, comparisonTable, publishedResults } from './scenes/experiments/published';
+export { acquireRunLock, readRunSpec, sceneDataHash, sceneRunKey, sceneRunSpec, toVariant, variantLabel } from './scenes/experiments/runSpec';
+export type { KeyedSpec, SceneRunSpec, SceneVariantLike } from './scenes/experiments/runSpec';
 export { readSceneRun, restoreSceneModel, scoreSplit } from './scenes/experiments/sceneRun';
 export type { FusionSnapshot } from './scenes/experiments/sceneRun';
 export { exampleClips, clipAttention } from './scenes/experiments/attentionViz';
 export { conflictReport, robustnessReport, calibrationRows } from './scenes/experiments/modalConflict';
 export type { ConflictReport, RobustnessReport, ProbeRun } from './scenes/experiments/modalConflict';
 export { runSceneSweep } from './scenes/experiments/sceneSweep';
-export { summariseMethods, compareMethods, meanCorrectness, pairedDifference, groupRuns } from './scenes/experiments/seedStats';
-export type { MethodSummary, MethodComparison } from './scenes/experiments/seedStats';
+export { summariseMethods, compareMethods, meanCorrectness, pairedDifference, groupRuns, methodOf } from './scenes/experiments/seedStats';
+export type { MethodSummary, MethodComparison, SeedRun } from './scenes/experiments/seedStats';
 export type { SceneSweepOptions, SweepRun } from './scenes/experiments/sceneSweep';
 export * from './scenes/experiments/conflict';
 export * from './scenes/experiments/robustness';
@@ -93,7 +113,11 @@ export { writeNotebookResults, readNotebookResults } from './report/results';
 export type { NotebookResults, ResultsSection, ResultsTable } from './report/types';
 
 export { startNotebook, NotebookContext, projectRoot } from './notebook/context';
-export type { NotebookOptions, NotebookDisplay } from './notebook/context';
+export type { NotebookOptions, NotebookDisplay, NotebookSection, DescribedData } from './notebook/context';
+export { layerTable, traceShapes, formatShape } from './notebook/inspect';
+export type { LayerRow, TraceRow, TraceOptions, BatchInput } from './notebook/inspect';
+export { showSource, sourceOf, highlightTs } from './notebook/source';
+export type { Declared, SourceSnippet, ShowSourceOptions } from './notebook/source';
 export { executeNotebook, listNotebooks, notebookOutputs } from './notebook/execute';
 
 export * from './collisions/matching/hungarian';

@@ -102,7 +102,7 @@ fi
 # The compiled library the notebooks import (../dist), rebuilt when lib/ is newer.
 if [[ ! -f dist/index.js ]] || [[ -n $(find lib -newer dist/index.js -name '*.ts' -print -quit) ]]; then
   rm -rf dist
-  step "compiling lib/ to dist/" "fix the TypeScript errors shown above (npx tsc -p tsconfig.json)" npx tsc -p tsconfig.json
+  step "compiling lib/ to dist/" "fix the TypeScript errors in the output above (npx tsc -p tsconfig.json shows them again)" npx tsc -p tsconfig.json
 fi
 
 # This checkout's TypeScript kernel, found by Jupyter through JUPYTER_PATH (as the headless runs and

@@ -5,7 +5,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildSceneModel } from '../scenes/models/registry';
 import { buildResNet } from '../collisions/models/resnet';
-import { TrainableModel, TensorData } from '../training/trainer';
+import { classificationBatches, classificationTask, TrainableModel, TensorData } from '../training/classification';
+import type { BatchSource, FitTask } from '../training/fit';
 import { TrainConfig, COURSE_TRAIN_CONFIG } from '../training/config';
 import { Rng } from '../util/rng';
 
@@ -17,6 +18,13 @@ export interface Workload {
   model: TrainableModel;
   data: TensorData;
   config: TrainConfig;
+  /** The classification task and batch source `fit` would train (time one epoch with `trainEpoch`). */
+  task: FitTask<tf.Tensor[], TensorData>;
+  batches: BatchSource<tf.Tensor[]>;
+}
+
+function workload(w: Omit<Workload, 'task' | 'batches'>): Workload {
+  return { ...w, task: classificationTask(w.model), batches: classificationBatches(w.data) };
 }
 
 /** Shapes of every workload (the PyTorch reference reads the same numbers). */
@@ -47,35 +55,35 @@ export function buildWorkload<N extends WorkloadName>(name: N, seed = 0, shape: 
     case 'mlp': {
       const s = sized('mlp');
       const m = buildSceneModel('early', { dim: s.dim, classes: s.classes, seed });
-      return {
+      return workload({
         name,
         description: `scene MLP (early fusion 1024→512→128→128→10, BN, dropout), ${s.samples} clips, batch ${s.batch}, Adam`,
         model: m,
         data: randomData(rng, s.samples, [[s.dim], [s.dim]], s.classes),
         config: { ...COURSE_TRAIN_CONFIG, batchSize: s.batch, seed },
-      };
+      });
     }
     case 'lstm': {
       const s = sized('lstm');
       const m = buildSceneModel('attention', { dim: s.dim, classes: s.classes, seed });
-      return {
+      return workload({
         name,
         description: `LSTM attention (projection 512→128, LSTM 128 per modality, additive attention, decoder step), ${s.samples} clips of ${s.frames}×${s.dim}, batch ${s.batch}, Adam`,
         model: m,
         data: randomData(rng, s.samples, [[s.frames, s.dim], [s.frames, s.dim]], s.classes),
         config: { ...COURSE_TRAIN_CONFIG, batchSize: s.batch, seed },
-      };
+      });
     }
     case 'conv': {
       const s = sized('conv');
       const r = buildResNet({ inputShape: [s.height, s.width, s.channels], classes: s.classes, seed });
-      return {
+      return workload({
         name,
         description: `ResNet (stem + 3 BasicBlocks, 16/32/64 channels) on ${s.height}×${s.width}×${s.channels} spectrograms, ${s.samples} clips, batch ${s.batch}, Adam`,
         model: { net: r.net, dropouts: [] },
         data: randomData(rng, s.samples, [[s.height, s.width, s.channels]], s.classes),
         config: { ...COURSE_TRAIN_CONFIG, batchSize: s.batch, seed },
-      };
+      });
     }
     default:
       throw new Error(`unknown workload ${name as string}`);

@@ -54,7 +54,7 @@ Options (answering):
 
 Options (train):
   --data <dir>          Training data in the course layout: <object>/<k>/{audio_data.pkl,rgb/,mask/}.
-  --out <dir>           Where to write model.json and weights.ckpt.
+  --out <dir>           Where to write model.json and weights.ckpt (and runs/: resumable checkpoints).
   --profile <p>         quick or full sizes and epochs (default: AVLAB_PROFILE, else full).
   --epochs <n>          Override the epochs of the classifier and the encoders.
   --val-fraction <f>    Fraction of each object's samples held out to choose τ (default 0.2).
@@ -217,6 +217,8 @@ async function train(args: readonly string[], io: MatchIo): Promise<number> {
     classifierTraining: { epochs: epochs ?? p.classifierEpochs },
     encoderTraining: { epochs: epochs ?? p.encoderEpochs },
     log: (line) => io.stdout(line + '\n'),
+    // Checkpoints of each part: an interrupted training resumes where it stopped.
+    runDir: path.join(out, 'runs'),
   });
   try {
     await saveMatchingModel(out, result.model);

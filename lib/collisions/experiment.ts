@@ -30,7 +30,7 @@ import {
   saveMatchingModel,
   trainMatchingModel,
 } from './models/matchingModel';
-import type { ClassifierEpoch, EncoderEpoch } from './matching/train';
+import type { EpochRecord } from '../training/fit';
 
 /** Sizes and schedule of one profile. */
 export interface MatchingProfile {
@@ -107,9 +107,9 @@ export function concatFeatures(parts: readonly MatchingFeatures[]): MatchingFeat
 /** Training histories kept beside a saved model, so a reused run still has its curves. */
 export interface MatchingHistory {
   fingerprint: string;
-  classifier: { history: ClassifierEpoch[]; bestEpoch: number; seconds: number };
-  videoClassifier: { history: ClassifierEpoch[]; bestEpoch: number; seconds: number };
-  encoders: { history: EncoderEpoch[]; bestEpoch: number; seconds: number };
+  classifier: { history: EpochRecord[]; bestEpoch: number; seconds: number };
+  videoClassifier: { history: EpochRecord[]; bestEpoch: number; seconds: number };
+  encoders: { history: EpochRecord[]; bestEpoch: number; seconds: number };
   threshold: ThresholdChoice;
 }
 
@@ -125,7 +125,7 @@ export interface MatchingRun {
  * seed, options), loads it. A finished run is `model.json`, `weights.ckpt` and `history.json`.
  */
 export async function trainOrLoadMatching(data: MatchingData, p: MatchingProfile, seed: number, options: { runDir?: string; log?: (line: string) => void; train?: MatchingTrainOptions } = {}): Promise<MatchingRun> {
-  const fingerprint = JSON.stringify({ v: 1, p, seed, train: options.train ?? {}, n: [data.train.size, data.val.size] });
+  const fingerprint = JSON.stringify({ v: 2, p, seed, train: options.train ?? {}, n: [data.train.size, data.val.size] });
   const historyFile = options.runDir && path.join(options.runDir, 'history.json');
   if (historyFile && fs.existsSync(historyFile)) {
     const history = JSON.parse(fs.readFileSync(historyFile, 'utf8')) as MatchingHistory;
@@ -137,6 +137,7 @@ export async function trainOrLoadMatching(data: MatchingData, p: MatchingProfile
   const result = await trainMatchingModel(data.train, data.val, {
     seed,
     log: options.log,
+    runDir: options.runDir && path.join(options.runDir, 'runs'),
     ...options.train,
     classifierTraining: { epochs: p.classifierEpochs, ...options.train?.classifierTraining },
     encoderTraining: { epochs: p.encoderEpochs, ...options.train?.encoderTraining },
@@ -232,7 +233,7 @@ export async function evaluateMatching(model: MatchingModel, test: readonly Coll
 export function matchingResultRows(ev: MatchingEvaluation): Record<string, string | number>[] {
   const pct = (x: number) => Number((100 * x).toFixed(1));
   const rows: Record<string, string | number>[] = [
-    { task: '1: classify audio', method: 'ResNet (SGD)', items: ev.folders[1].audio.length, 'accuracy (%)': pct(ev.task1.accuracy), classification: Math.round((1 - ev.task1.accuracy) * ev.folders[1].audio.length), 'wrong video': '–', 'false reject': '–', 'false accept': '–' },
+    { task: '1: classify audio', method: 'ResNet (Adam)', items: ev.folders[1].audio.length, 'accuracy (%)': pct(ev.task1.accuracy), classification: Math.round((1 - ev.task1.accuracy) * ev.folders[1].audio.length), 'wrong video': '–', 'false reject': '–', 'false accept': '–' },
   ];
   for (const m of ev.methods) {
     rows.push({
@@ -310,5 +311,5 @@ export function timingRows(history: MatchingHistory, backend: string): Record<st
     's / epoch': Number((h.history.reduce((s, e) => s + e.seconds, 0) / h.history.length).toFixed(2)),
     'total (s)': Number(h.seconds.toFixed(1)),
   });
-  return [row('audio ResNet classifier (SGD)', history.classifier), row('video classifier (MLP)', history.videoClassifier), row('audio + trajectory encoders (contrastive)', history.encoders)];
+  return [row('audio ResNet classifier (Adam)', history.classifier), row('video classifier (MLP)', history.videoClassifier), row('audio + trajectory encoders (contrastive)', history.encoders)];
 }

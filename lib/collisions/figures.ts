@@ -1,13 +1,12 @@
 /**
  * Figures of the matching experiment (plain Plotly specs in the avlab theme): the model inputs
- * (4-channel spectrograms, trajectories), training curves (classifier loss/accuracy, contrastive
- * loss and pair accuracy), a distance matrix with the chosen and the true assignment, the task-3
- * threshold curve, and the task accuracies by method.
+ * (4-channel spectrograms, trajectories), a distance matrix with the chosen and the true
+ * assignment, the task-3 threshold curve, and the task accuracies by method. Training curves are
+ * the shared `lossCurves` (lib/plots/lossCurves) of each part's `fit` history.
  */
 import { ACCENT, avlabLayout, seriesColour } from '../plots/theme';
 import type { Figure, Trace } from '../plots/types';
 import type { MethodResult } from './experiment';
-import type { ClassifierEpoch, EncoderEpoch } from './matching/train';
 
 const MIC_NAMES = ['left', 'right', 'top', 'bottom'];
 
@@ -112,59 +111,6 @@ export function trajectoryFigure(tracks: readonly TrajectoryTrace[], size: [numb
 
 function line(name: string, x: number[], y: number[], i: number, extra: Partial<Trace> = {}): Trace {
   return { type: 'scatter', mode: 'lines+markers', name, x, y, line: { color: seriesColour(i), width: 2 }, marker: { size: 5, color: seriesColour(i) }, ...extra };
-}
-
-function bestEpochShape(best: number): Record<string, unknown> {
-  return { type: 'line', xref: 'x', yref: 'paper', x0: best, x1: best, y0: 0, y1: 1, line: { color: ACCENT, width: 1.5, dash: 'dash' } };
-}
-
-/** Classifier training: loss (left) and accuracy (right), train and validation, best epoch marked. */
-export function classifierCurvesFigure(history: readonly ClassifierEpoch[], bestEpoch: number, title: string): Figure {
-  const e = history.map((h) => h.epoch);
-  const dotted = { line: { dash: 'dot', width: 2 } };
-  return {
-    data: [
-      line('train loss', e, history.map((h) => h.trainLoss), 0),
-      line('val loss', e, history.map((h) => h.valLoss), 1),
-      { ...line('train accuracy', e, history.map((h) => h.trainAccuracy), 0, { yaxis: 'y2' }), line: { ...dotted.line, color: seriesColour(0) } },
-      { ...line('val accuracy', e, history.map((h) => h.valAccuracy), 1, { yaxis: 'y2' }), line: { ...dotted.line, color: seriesColour(1) } },
-    ],
-    layout: avlabLayout(title, {
-      margin: { r: 70 },
-      xaxis: { title: { text: 'epoch' } },
-      yaxis: { title: { text: 'cross-entropy (solid)' }, rangemode: 'tozero' },
-      yaxis2: { title: { text: 'accuracy (dotted)' }, overlaying: 'y', side: 'right', range: [0, 1.02], dtick: 0.2, tickformat: '.0%', showgrid: false, showline: true, linecolor: '#444', ticks: 'outside', zeroline: false },
-      shapes: [bestEpochShape(bestEpoch)],
-      annotations: [{ x: bestEpoch, xref: 'x', y: 1, yref: 'paper', xanchor: 'left', yanchor: 'top', xshift: 4, showarrow: false, text: `kept: epoch ${bestEpoch}`, font: { size: 12, color: ACCENT } }],
-    }),
-  };
-}
-
-/**
- * Encoder training: contrastive loss (left axis) and pair accuracy (right): positives counted right
- * when D < m/2, negatives when D ≥ m/2 — the report's Fig. 9.
- */
-export function pairCurvesFigure(history: readonly EncoderEpoch[], bestEpoch: number, title: string): Figure {
-  const e = history.map((h) => h.epoch);
-  const acc = (name: string, y: number[], i: number, dash: string): Trace => ({ ...line(name, e, y, i, { yaxis: 'y2' }), line: { color: seriesColour(i), width: 2, dash } });
-  return {
-    data: [
-      line('train loss', e, history.map((h) => h.trainLoss), 0),
-      line('val loss', e, history.map((h) => h.valLoss), 1),
-      acc('train accuracy, positive pairs', history.map((h) => h.trainPosAccuracy), 2, 'dot'),
-      acc('train accuracy, negative pairs', history.map((h) => h.trainNegAccuracy), 3, 'dot'),
-      acc('val accuracy, positive pairs', history.map((h) => h.valPosAccuracy), 2, 'dash'),
-      acc('val accuracy, negative pairs', history.map((h) => h.valNegAccuracy), 3, 'dash'),
-    ],
-    layout: avlabLayout(title, {
-      height: 520,
-      margin: { r: 70, b: 110 },
-      xaxis: { title: { text: 'epoch' } },
-      yaxis: { title: { text: 'contrastive loss (solid)' }, rangemode: 'tozero' },
-      yaxis2: { title: { text: 'pair accuracy (dotted: train, dashed: val)' }, overlaying: 'y', side: 'right', range: [0, 1.02], dtick: 0.2, tickformat: '.0%', showgrid: false, showline: true, linecolor: '#444', ticks: 'outside', zeroline: false },
-      shapes: [bestEpochShape(bestEpoch)],
-    }),
-  };
 }
 
 /**

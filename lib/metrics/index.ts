@@ -1,6 +1,5 @@
-/** Classification metrics and the course's evaluation files. */
+/** Classification metrics (the course's file formats live with the scene family: lib/scenes/courseFiles). */
 export * from './classification';
-export * from '../scenes/courseFiles';
 export { formatFixed } from './pythonFormat';
 export { numpySum, numpyMean } from './numpySum';
 

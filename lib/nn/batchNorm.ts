@@ -39,7 +39,7 @@ interface BatchNormFields {
  * runs as one native kernel on wasm.
  */
 export class BatchNorm extends TfjsBatchNormalization {
-  /** Name under which the layer is registered for serialisation. */
+  /** tfjs's `getClassName()`: default layer names and `model.summary()`. */
   static readonly className = 'AvlabBatchNorm';
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[] {
@@ -59,4 +59,3 @@ export class BatchNorm extends TfjsBatchNormalization {
     });
   }
 }
-tf.serialization.registerClass(BatchNorm as unknown as tf.serialization.SerializableConstructor<tf.layers.Layer>);

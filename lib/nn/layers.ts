@@ -34,12 +34,7 @@ export class SeededDropout extends tf.layers.Layer {
   override computeOutputShape(shape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
     return shape;
   }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), rate: this.rate };
-  }
 }
-tf.serialization.registerClass(SeededDropout);
 
 /** Everything a model builder needs to create reproducible layers. */
 export class LayerFactory {

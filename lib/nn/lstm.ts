@@ -79,7 +79,7 @@ export interface LstmLayerArgs {
  * outputs ([sequence or h_T, h_T, c_T]), same weight names, shapes and creation order.
  */
 export class LstmLayer extends tf.layers.Layer {
-  /** Name under which the layer is registered for serialisation. */
+  /** tfjs's `getClassName()`: default layer names and `model.summary()`. */
   static readonly className = 'AvlabLstm';
   /** H. */
   readonly units: number;
@@ -125,9 +125,4 @@ export class LstmLayer extends tf.layers.Layer {
     const main = this.returnSequences ? [shape[0], shape[1], this.units] : [shape[0], this.units];
     return this.returnState ? [main, [shape[0], this.units], [shape[0], this.units]] : main;
   }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), units: this.units, returnSequences: this.returnSequences, returnState: this.returnState };
-  }
 }
-tf.serialization.registerClass(LstmLayer);

@@ -84,7 +84,7 @@ function pageState(): { running: number; executed: number; code: number; idle: b
       if (out.output_type === 'stream' && out.name === 'stderr' && /error/i.test(out.text ?? '')) errors.push(`cell ${i} (stderr): ${(out.text ?? '').trim()}`);
     }
   });
-  const plots = [...document.querySelectorAll('.output_area .js-plotly-plot')].filter((p) => p.querySelector('svg.main-svg')).length;
+  const plots = Array.from(document.querySelectorAll('.output_area .js-plotly-plot')).filter((p) => p.querySelector('svg.main-svg')).length;
   return {
     running,
     executed,
@@ -204,17 +204,22 @@ async function waitFor(page: Page, what: string, timeoutMs: number, predicate: (
 }
 
 /**
- * Scrolls Notebook 6's cell area (`#site`, which scrolls instead of the document) so that the code
- * cell of the first drawn plot starts near the top, with a bit of what precedes it in view.
+ * Scrolls Notebook 6's cell area (`#site`, which scrolls instead of the document) to the first drawn
+ * plot, starting the view at the last table above it when table and plot fit in the window together.
  */
 async function scrollToFirstFigure(page: Page): Promise<void> {
   await page.evaluate(() => {
     const site = document.querySelector('#site');
     const plot = document.querySelector('.output_area .js-plotly-plot');
-    const cell = plot?.closest('.cell');
-    if (!site || !cell) return;
-    const top = cell.getBoundingClientRect().top - site.getBoundingClientRect().top + site.scrollTop;
-    site.scrollTop = Math.max(0, top - 320);
+    if (!site || !plot) return;
+    const siteTop = site.getBoundingClientRect().top;
+    const y = (el: Element) => el.getBoundingClientRect().top - siteTop + site.scrollTop;
+    const plotTop = y(plot.closest('.cell') ?? plot);
+    const plotBottom = plotTop + plot.getBoundingClientRect().height;
+    const tables = Array.from(document.querySelectorAll('.output_area table')).filter((t) => y(t) < plotTop);
+    const table = tables[tables.length - 1];
+    const tableTop = table ? y(table.closest('.output_area') ?? table) - 40 : undefined;
+    site.scrollTop = Math.max(0, tableTop !== undefined && plotBottom - tableTop <= site.clientHeight ? tableTop : plotTop - 320);
   });
   await sleep(300);
 }

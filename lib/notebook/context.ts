@@ -10,9 +10,22 @@ import { BackendInfo, initBackend } from '../backend';
 import { profileName, Profile } from '../util/profile';
 import { exportFigures } from '../plots/export';
 import { figureHtml, tableHtml } from '../plots/show';
+import { toTableData, type TableInput } from '../plots/table';
 import type { Figure } from '../plots/types';
 import { writeNotebookResults } from '../report/results';
-import type { NotebookResults, ResultsSection } from '../report/types';
+import type { NotebookResults, ResultsSection, ResultsTable } from '../report/types';
+
+/** A section of a notebook's report; its table may be given in any form `nb.table` shows. */
+export interface NotebookSection extends Omit<ResultsSection, 'table'> {
+  /** Row objects, `{ columns, rows }` (a `ResultsTable`, caption kept) or an arquero table. */
+  table?: TableInput | ResultsTable;
+}
+
+/** What a notebook's data set says about itself (every avlab data set has these). */
+export interface DescribedData {
+  description: string;
+  source?: 'simulated' | 'course-kit';
+}
 
 /** The display functions tslab passes in (`tslab.display`). */
 export interface NotebookDisplay {
@@ -83,15 +96,28 @@ export class NotebookContext {
     this.options.display?.html(figureHtml(figure));
   }
 
-  /** Shows a table inline. */
-  table(rows: Record<string, unknown>[], caption?: string): void {
-    this.options.display?.html(tableHtml(rows as never, { caption } as never));
+  /** Shows a table inline: row objects, `{ columns, rows }`, or an arquero table. */
+  table(rows: TableInput, caption?: string): void {
+    this.options.display?.html(tableHtml(rows, { caption }));
+  }
+
+  /** Shows HTML inline (e.g. `showSource(...)`). */
+  html(html: string): void {
+    this.options.display?.html(html);
+  }
+
+  /** Records the data set's description and source for the report, and returns it: `const data = nb.useData(await av.loadScenes(...))`. */
+  useData<D extends DescribedData>(data: D): D {
+    this.dataDescription = data.description;
+    if (data.source) this.source = data.source;
+    return data;
   }
 
   /** Adds a section to this notebook's part of the report. Figure names are the short names given to `show`. */
-  section(s: ResultsSection): void {
+  section(s: NotebookSection): void {
     const figures = s.figures?.map((f) => (f.startsWith(`${this.options.id}_`) ? f : `${this.options.id}_${f}`));
-    this.sections.push({ ...s, figures });
+    const table: ResultsTable | undefined = s.table === undefined ? undefined : { ...toTableData(s.table), ...('caption' in s.table && typeof s.table.caption === 'string' ? { caption: s.table.caption } : {}) };
+    this.sections.push({ ...s, table, figures });
   }
 
   /** Writes the figures (PNG, SVG, HTML) and the results file the report is built from. */

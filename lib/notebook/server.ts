@@ -36,7 +36,7 @@ export interface NotebookServerOptions {
    * server info) is private either way.
    */
   interactive?: boolean;
-  /** How long to wait for the server to print its URL, in milliseconds (default 60 000). */
+  /** How long to wait for the server to answer, in milliseconds (default 60 000). */
   startTimeoutMs?: number;
 }
 
@@ -52,6 +52,8 @@ export interface NotebookServer {
   dir: string;
   /** The server's process id (also its process group's). */
   pid: number;
+  /** Resolves with the server's exit status (null when a signal ended it) once its process has ended. */
+  exited: Promise<number | null>;
   /**
    * The URL to open in a browser, token included: the file tree, or with `notebook` (a path
    * relative to `dir`) that notebook's page.
@@ -66,7 +68,7 @@ export interface NotebookServer {
 }
 
 /** What to do when Jupyter's Notebook server is missing or fails: said in every start error. */
-const SETUP_HINT = "Jupyter's Notebook server comes from Debian's jupyter-notebook package: run npm run setup (scripts/setup.sh) to install it";
+const SETUP_HINT = "(Jupyter's Notebook server is Debian's jupyter-notebook package, which npm run setup installs)";
 
 /** A TCP port on 127.0.0.1 that is free at the time of the call. */
 export function freePort(): Promise<number> {
@@ -93,8 +95,8 @@ export function parseServerPort(line: string): number | null {
 /**
  * Starts `jupyter notebook` on `dir` with this checkout's `tslab` kernelspec first on JUPYTER_PATH
  * and `tslab` as the kernel of new notebooks, listening on 127.0.0.1 only. Resolves once the server
- * prints its URL; rejects with the server's last output and the setup hint when Jupyter is missing,
- * exits early or does not come up in time. The server runs in its own process group, which
+ * has printed its URL and answers a request; rejects with the server's last output and the setup
+ * hint when Jupyter is missing, exits early or does not come up in time. The server runs in its own process group, which
  * `stop()` ends (and which is signalled as well should this process exit without calling it).
  */
 export async function startNotebookServer(o: NotebookServerOptions): Promise<NotebookServer> {
@@ -103,6 +105,7 @@ export async function startNotebookServer(o: NotebookServerOptions): Promise<Not
   const kernels = checkoutKernelPath();
   if (!kernels) throw new Error('scripts/tslab-kernel.cjs is missing from this checkout: the TypeScript kernel cannot be registered');
   const token = o.token ?? randomBytes(24).toString('hex');
+  if (o.port !== undefined && !(Number.isInteger(o.port) && o.port > 0 && o.port < 65536)) throw new Error(`port ${o.port}: expected a TCP port, 1 to 65535`);
   const requested = o.port ?? (await freePort());
   const log = o.log ?? (() => {});
   const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'avlab-jupyter-'));
@@ -135,7 +138,7 @@ export async function startNotebookServer(o: NotebookServerOptions): Promise<Not
   const child: ChildProcess = spawn('jupyter', args, { env, cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const tail: string[] = [];
   let exited = false;
-  const exit = new Promise<void>((resolve) => child.on('exit', () => { exited = true; resolve(); }));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => { exited = true; resolve(code); }));
   // Should this process end without stop(), the server (its own process group) goes with it.
   const killOnExit = () => { if (!exited && child.pid) try { process.kill(-child.pid, 'SIGTERM'); } catch { /* gone */ } };
   process.on('exit', killOnExit);
@@ -156,14 +159,34 @@ export async function startNotebookServer(o: NotebookServerOptions): Promise<Not
       fs.rmSync(temp, { recursive: true, force: true });
     })());
 
+  const startTimeoutMs = o.startTimeoutMs ?? 60000;
   const port = await new Promise<number>((resolve, reject) => {
     let done = false;
+    let probing = false;
     const fail = (why: string) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       const output = tail.length ? `\nits output (last lines):\n${tail.slice(-25).map((l) => `  | ${l}`).join('\n')}` : '';
       stop(2000).finally(() => reject(new Error(`jupyter notebook ${why}${output}\n${SETUP_HINT}`)));
+    };
+    // The URL is printed before the server's event loop runs (and a SIGTERM before then crashes it
+    // rather than stopping it): ready means it has answered a request.
+    const probe = async (p: number) => {
+      while (!done) {
+        try {
+          const res = await fetch(`http://127.0.0.1:${p}/api/status?token=${token}`, { signal: AbortSignal.timeout(5000) });
+          if (res.ok && !done) {
+            done = true;
+            clearTimeout(timer);
+            resolve(p);
+            return;
+          }
+        } catch {
+          /* not answering yet */
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
     };
     const take = (b: Buffer) => {
       for (const line of b.toString().split('\n')) {
@@ -172,10 +195,9 @@ export async function startNotebookServer(o: NotebookServerOptions): Promise<Not
         if (tail.length > 60) tail.shift();
         log(line);
         const p = parseServerPort(line);
-        if (p !== null && !done) {
-          done = true;
-          clearTimeout(timer);
-          resolve(p);
+        if (p !== null && !probing) {
+          probing = true;
+          void probe(p);
         }
       }
     };
@@ -183,7 +205,7 @@ export async function startNotebookServer(o: NotebookServerOptions): Promise<Not
     child.stderr!.on('data', take);
     child.on('error', (e) => fail(`could not be started (${e.message})`));
     child.on('exit', (code, signal) => fail(`exited before serving (${signal ? `signal ${signal}` : `exit status ${code}`})`));
-    const timer = setTimeout(() => fail(`did not print its URL within ${Math.round((o.startTimeoutMs ?? 60000) / 1000)} s`), o.startTimeoutMs ?? 60000);
+    const timer = setTimeout(() => fail(`was not serving within ${Math.round(startTimeoutMs / 1000)} s`), startTimeoutMs);
   });
 
   const url = `http://127.0.0.1:${port}/`;
@@ -191,5 +213,5 @@ export async function startNotebookServer(o: NotebookServerOptions): Promise<Not
     const rel = notebook ? `notebooks/${notebook.split(/[\\/]/).map(encodeURIComponent).join('/')}` : 'tree';
     return `${url}${rel}?token=${token}`;
   };
-  return { url, port, token, dir, pid: child.pid!, link, stop };
+  return { url, port, token, dir, pid: child.pid!, exited: exit, link, stop };
 }

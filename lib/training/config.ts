@@ -17,9 +17,9 @@ export interface TrainConfig {
   batchSize: number;
   /** Upper bound on epochs. */
   maxEpochs: number;
-  /** ReduceLROnPlateau on cv loss (PyTorch semantics: relative threshold, mode min). */
+  /** ReduceLROnPlateau on the validation loss (PyTorch semantics: relative threshold, mode min). */
   plateau: { patience: number; factor: number; threshold: number; minLr: number };
-  /** Stop after this many epochs without a cv-loss improvement. */
+  /** Stop after this many epochs without an improvement of the selection (`fit`: lowest val loss by default). */
   earlyStop: number;
 }
 

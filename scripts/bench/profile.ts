@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, BackendChoice } from '../../lib/backend';
 import { buildWorkload, WorkloadName } from '../../lib/bench/workloads';
-import { runEpoch } from '../../lib/training/trainer';
+import { trainEpoch } from '../../lib/training/fit';
 import { makeAdam } from '../../lib/training/optimizer';
 
 async function main(): Promise<void> {
@@ -14,12 +14,12 @@ async function main(): Promise<void> {
   const info = await initBackend(backend as BackendChoice, { quiet: true });
   const w = buildWorkload(workload as WorkloadName);
   const optimizer = makeAdam(w.config.lr, w.config.weightDecay);
-  await runEpoch(w.model, optimizer, w.data, w.config, 0);
+  await trainEpoch(w.task, optimizer, w.batches, w.config, 0);
   const t0 = performance.now();
-  await runEpoch(w.model, optimizer, w.data, w.config, 1);
+  await trainEpoch(w.task, optimizer, w.batches, w.config, 1);
   const plain = (performance.now() - t0) / 1000;
   const t1 = performance.now();
-  const profile = await tf.profile(() => runEpoch(w.model, optimizer, w.data, w.config, 2));
+  const profile = await tf.profile(() => trainEpoch(w.task, optimizer, w.batches, w.config, 2));
   const profiled = (performance.now() - t1) / 1000;
   const byName = new Map<string, { ms: number; calls: number }>();
   for (const k of profile.kernels) {

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, BackendChoice } from '../../lib/backend';
 import { buildWorkload, WorkloadName } from '../../lib/bench/workloads';
-import { runEpoch } from '../../lib/training/trainer';
+import { trainEpoch } from '../../lib/training/fit';
 import { makeAdam } from '../../lib/training/optimizer';
 
 async function main(): Promise<void> {
@@ -16,12 +16,12 @@ async function main(): Promise<void> {
   const optimizer = makeAdam(w.config.lr, w.config.weightDecay);
   let peak = process.memoryUsage().rss;
   const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
-  await runEpoch(w.model, optimizer, w.data, w.config, 0); // warm-up: kernels compiled, moments created
+  await trainEpoch(w.task, optimizer, w.batches, w.config, 0); // warm-up: kernels compiled, moments created
   const before = tf.memory().numTensors;
   const epochs: number[] = [];
   for (let e = 1; e <= Number(timed); e++) {
     const t0 = process.hrtime.bigint();
-    await runEpoch(w.model, optimizer, w.data, w.config, e);
+    await trainEpoch(w.task, optimizer, w.batches, w.config, e);
     epochs.push(Number(process.hrtime.bigint() - t0) / 1e9);
   }
   clearInterval(sample);

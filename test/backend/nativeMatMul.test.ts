@@ -7,7 +7,7 @@ import { simulateScenes } from '../../lib/scenes/data/simulator';
 import { clipLevelDataset } from '../../lib/scenes/data/types';
 import { COURSE_TRAIN_CONFIG } from '../../lib/training/config';
 import { sceneTensors, disposeTensorData } from '../../lib/scenes/data/tensors';
-import { trainModel } from '../../lib/training/trainer';
+import { trainModel } from '../../lib/training/classification';
 import { makeAdam } from '../../lib/training/optimizer';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -69,7 +69,7 @@ describe('native OpenBLAS matmul on the wasm backend', function () {
       disposeTensorData(tr);
       disposeTensorData(va);
       m.net.dispose();
-      return r.history.flatMap((h) => [h.trainLoss, h.cvLoss]);
+      return r.history.flatMap((h) => [h.trainLoss, h.valLoss]);
     };
     const cpu = await losses('cpu');
     const wasm = await losses('wasm');
@@ -112,7 +112,7 @@ describe('native OpenBLAS matmul on the wasm backend', function () {
       const va = sceneTensors(ds.val, m.inputs);
       try {
         const r = await trainModel(m, tr, va, cfg, { runDir, fingerprint: 'x', log: () => {}, onEpoch: (e) => { if (e.epoch === stopAt) throw new Error('stop'); } });
-        return r.history.map((h) => h.cvLoss);
+        return r.history.map((h) => h.valLoss);
       } finally {
         disposeTensorData(tr);
         disposeTensorData(va);

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../lib/backend';
 import { nativeBlas } from '../../lib/backend/nativeMatMul';
 import { buildWorkload, WorkloadName } from '../../lib/bench/workloads';
-import { runEpoch } from '../../lib/training/trainer';
+import { trainEpoch } from '../../lib/training/fit';
 import { disposeTensorData } from '../../lib/scenes/data/tensors';
 import { makeAdam } from '../../lib/training/optimizer';
 
@@ -21,7 +21,7 @@ async function train(name: WorkloadName): Promise<{ losses: number[]; tensors: n
   const losses: number[] = [];
   const tensors: number[] = [];
   for (let e = 0; e < 3; e++) {
-    losses.push(await runEpoch(w.model, optimizer, w.data, w.config, e));
+    losses.push(await trainEpoch(w.task, optimizer, w.batches, w.config, e));
     tensors.push(tf.memory().numTensors);
   }
   optimizer.dispose();

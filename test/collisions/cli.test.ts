@@ -38,7 +38,7 @@ describe('avlab match', function () {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /20 training and 10 validation samples/);
     assert.match(r.stdout, /task-3 threshold τ = /);
-    assert.deepEqual(fs.readdirSync(model).sort(), ['model.json', 'weights.ckpt']);
+    assert.deepEqual(fs.readdirSync(model).sort(), ['model.json', 'runs', 'weights.ckpt']);
   });
 
   it('answers task 1 with class names, keyed by audio file, and writes -o atomically', async () => {

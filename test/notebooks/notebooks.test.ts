@@ -23,9 +23,16 @@ describe('notebooks (headless, quick profile)', function () {
   };
 
   before(() => {
-    // Notebooks import the compiled library; compile it so they run today's lib/.
+    // Notebooks import the compiled library through notebooks/avlab.ts, which would compile a stale
+    // dist/ itself; compiling here once keeps that out of the first notebook's time.
     execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
   });
+
+  /** The HTML outputs of an executed notebook's cells, one string per cell. */
+  const htmlOutputs = (executed: string): string[] => {
+    const nb = JSON.parse(fs.readFileSync(executed, 'utf8')) as { cells: { outputs?: { data?: Record<string, string | string[]> }[] }[] };
+    return nb.cells.map((c) => (c.outputs ?? []).map((o) => [o.data?.['text/html'] ?? ''].flat().join('')).join('\n'));
+  };
 
   it('headless runs use this checkout\'s kernel launcher, and it answers', async () => {
     const nb = path.join(out, 'probe.ipynb');
@@ -42,6 +49,14 @@ describe('notebooks (headless, quick profile)', function () {
       const { errors, text } = notebookOutputs(run.executed);
       assert.deepEqual(errors, [], `cell errors in ${id}`);
       assert.match(text, /avlab backend: /, 'the run prints its backend');
+      assert.match(text, new RegExp(`avlab ${id}: profile quick`), 'the first cell is av.setup');
+      if (id === '02_fusion') {
+        // The look-inside section: the builder's source, the layer table and one batch's shapes.
+        const html = htmlOutputs(run.executed).join('\n');
+        assert.match(html, /class="avlab-source"[\s\S]*lib\/scenes\/models\/registry\.ts:\d+/, 'showSource of the fusion builder');
+        assert.match(html, /intermediate\/concat/, 'layer table names the concatenation');
+        assert.match(html, /\[16, 256\]/, 'one batch of 16 clips is 256 wide after the concatenation');
+      }
       const results = readNotebookResults(env.AVLAB_RESULTS_DIR).find((r) => r.notebook === id);
       assert.ok(results, `report/results/${id}.json was written`);
       assert.equal(results!.profile, 'quick');

@@ -7,7 +7,7 @@ describe('plots/figures', () => {
     it('draws train and cv loss, cv accuracy on the secondary axis', () => {
       const fig = lossCurves(sampleHistory(), { title: 'run' });
       const names = fig.data.map((t) => t.name);
-      assert.deepEqual(names.slice(0, 3), ['train loss', 'cv loss', 'cv accuracy']);
+      assert.deepEqual(names.slice(0, 3), ['train loss', 'val loss', 'val accuracy']);
       assert.deepEqual(fig.data[0].x, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
       assert.equal(fig.data[2].yaxis, 'y2');
       const y2 = fig.layout.yaxis2 as { overlaying: string; range: number[] };
@@ -33,13 +33,13 @@ describe('plots/figures', () => {
     it('uses an explicit bestEpoch and rejects one outside the history', () => {
       const fig = lossCurves(sampleHistory(), { bestEpoch: 8 });
       assert.deepEqual(fig.data[3].x, [8]);
-      assert.deepEqual(fig.data[3].y, [sampleHistory()[7].cvLoss]);
+      assert.deepEqual(fig.data[3].y, [sampleHistory()[7].valLoss]);
       assert.throws(() => lossCurves(sampleHistory(), { bestEpoch: 42 }), /bestEpoch 42 is not in the history/);
       assert.throws(() => lossCurves([]), /history is empty/);
     });
 
     it('shows percentage accuracies on a 0–100 axis', () => {
-      const fig = lossCurves(sampleHistory().map((h) => ({ ...h, cvAccuracy: h.cvAccuracy * 100 })));
+      const fig = lossCurves(sampleHistory().map((h) => ({ ...h, metrics: { accuracy: h.metrics.accuracy * 100 } })));
       assert.deepEqual((fig.layout.yaxis2 as { range: number[] }).range, [0, 100]);
     });
   });

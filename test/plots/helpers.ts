@@ -16,11 +16,11 @@ export function pngSize(bytes: Buffer): { width: number; height: number } {
 }
 
 /** A short synthetic training history whose cv loss is lowest at epoch 6. */
-export function sampleHistory(): { epoch: number; trainLoss: number; cvLoss: number; cvAccuracy: number }[] {
+export function sampleHistory(): { epoch: number; trainLoss: number; valLoss: number; metrics: { accuracy: number } }[] {
   return Array.from({ length: 10 }, (_, i) => ({
     epoch: i + 1,
     trainLoss: 2 / (i + 1),
-    cvLoss: 1 + (i + 1 - 6) ** 2 / 10,
-    cvAccuracy: 0.5 + 0.03 * i,
+    valLoss: 1 + (i + 1 - 6) ** 2 / 10,
+    metrics: { accuracy: 0.5 + 0.03 * i },
   }));
 }

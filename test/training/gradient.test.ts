@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { buildSceneModel, SceneModelKind } from '../../lib/scenes/models/registry';
-import { crossEntropy } from '../../lib/training/trainer';
+import { crossEntropy } from '../../lib/losses/crossEntropy';
 import { Rng } from '../../lib/util/rng';
 import { testBackend } from '../helpers/backend';
 

@@ -18,13 +18,12 @@ import { buildAudioEncoder, buildTrajectoryEncoder, buildVideoClassifier, Encode
 import { APPEARANCE_DIM, applyFeatureScaling, DEFAULT_FEATURE_OPTIONS, extractFeatures, fitFeatureScaling, MatchingFeatureOptions, MatchingFeatures, FeatureScaling } from '../features/clipFeatures';
 import { assignGroup, AssignOptions, chooseThreshold, distanceMatrix, GroupPrediction, ThresholdChoice, ThresholdGroup } from '../matching/match';
 import { buildResNet, ResNet, ResNetOptions } from './resnet';
+import type { FitResult } from '../../training/fit';
 import {
   ClassifierTrainConfig,
-  ClassifierTrainResult,
   DEFAULT_CLASSIFIER_CONFIG,
   DEFAULT_ENCODER_CONFIG,
   EncoderTrainConfig,
-  EncoderTrainResult,
   LabelledTensors,
   PairedTensors,
   predictRows,
@@ -239,14 +238,20 @@ export interface MatchingTrainOptions {
   rejection?: 'dummy' | 'post';
   /** Receives progress lines. */
   log?: (line: string) => void;
+  /**
+   * Where each part checkpoints its training (`classifier/`, `video-classifier/`, `encoders/`, each
+   * with last.ckpt, best.ckpt, history.json, train.log): an interrupted call resumes there, and a part
+   * finished with the same configuration and data is reused. Without it nothing is written.
+   */
+  runDir?: string;
 }
 
 /** What `trainMatchingModel` returns. */
 export interface MatchingTrainResult {
   model: MatchingModel;
-  classifier: ClassifierTrainResult;
-  videoClassifier: ClassifierTrainResult;
-  encoders: EncoderTrainResult;
+  classifier: FitResult;
+  videoClassifier: FitResult;
+  encoders: FitResult;
   threshold: ThresholdChoice;
   /** The validation groups τ was chosen on (for figures). */
   thresholdGroups: ThresholdGroup[];
@@ -274,8 +279,9 @@ export function thresholdGroups(audio: ModalityPrediction, video: ModalityPredic
 
 /**
  * Trains every part of the model on `train` features (audio + frames of the same samples) and
- * chooses the task-3 threshold on `val`: the audio classifier (SGD, task 1), the video classifier,
- * then the encoders jointly (contrastive loss), then τ.
+ * chooses the task-3 threshold on `val`: the audio classifier (task 1), the video classifier, then
+ * the encoders jointly (contrastive loss), then τ. Every part trains through `fit` (PyTorch's Adam);
+ * with `options.runDir` each part is checkpointed and resumable.
  */
 export async function trainMatchingModel(train: MatchingFeatures, val: MatchingFeatures, options: MatchingTrainOptions = {}): Promise<MatchingTrainResult> {
   const started = Date.now();
@@ -321,24 +327,25 @@ export async function trainMatchingModel(train: MatchingFeatures, val: MatchingF
     const valLabels = labels(val);
     tensors.push(trainLabels, valLabels);
     const cls = (x: tf.Tensor, y: tf.Tensor1D, n: number): LabelledTensors => ({ x, labels: y, size: n });
+    // A part's checkpoints belong to its training config, the model config (features, shapes,
+    // standardisation statistics: a proxy for the data) and the data sizes.
+    const part = (name: string, training: unknown) => ({
+      log,
+      runDir: options.runDir && path.join(options.runDir, name),
+      fingerprint: JSON.stringify({ part: name, training, model: config, sizes: [train.size, val.size] }),
+    });
 
-    log('audio classifier (ResNet, SGD):');
-    const classifier = await trainClassifier(model.classifier.net, cls(trainAudio, trainLabels, train.size), cls(valAudio, valLabels, val.size), { ...DEFAULT_CLASSIFIER_CONFIG, seed: deriveSeed(seed, 'classifier-training'), ...options.classifierTraining }, { log });
+    log('audio classifier (ResNet, Adam):');
+    const classifierConfig: ClassifierTrainConfig = { ...DEFAULT_CLASSIFIER_CONFIG, seed: deriveSeed(seed, 'classifier-training'), ...options.classifierTraining };
+    const classifier = await trainClassifier(model.classifier.net, cls(trainAudio, trainLabels, train.size), cls(valAudio, valLabels, val.size), classifierConfig, part('classifier', classifierConfig));
 
     log('video classifier (appearance MLP):');
     const trainApp = appearanceTensor(config, train);
     const valApp = appearanceTensor(config, val);
     tensors.push(trainApp, valApp);
-    const videoClassifier = await trainClassifier(model.videoClassifier, cls(trainApp, trainLabels, train.size), cls(valApp, valLabels, val.size), {
-      ...DEFAULT_CLASSIFIER_CONFIG,
-      optimizer: 'adam',
-      lr: 0.01,
-      weightDecay: 1e-4,
-      epochs: 40,
-      seed: deriveSeed(seed, 'video-training'),
-      ...options.videoTraining,
-    });
-    log(`video classifier: best epoch ${videoClassifier.bestEpoch}, val accuracy ${videoClassifier.history[videoClassifier.bestEpoch - 1].valAccuracy.toFixed(4)}`);
+    const videoConfig: ClassifierTrainConfig = { ...DEFAULT_CLASSIFIER_CONFIG, lr: 0.01, weightDecay: 1e-4, epochs: 40, seed: deriveSeed(seed, 'video-training'), ...options.videoTraining };
+    const videoClassifier = await trainClassifier(model.videoClassifier, cls(trainApp, trainLabels, train.size), cls(valApp, valLabels, val.size), videoConfig, { ...part('video-classifier', videoConfig), log: () => {} });
+    log(`video classifier: best epoch ${videoClassifier.bestEpoch}, val accuracy ${videoClassifier.history[videoClassifier.bestEpoch - 1].metrics.accuracy.toFixed(4)}`);
 
     log('encoders (contrastive loss):');
     const trainTraj = trajectoryTensor(config, train);
@@ -346,7 +353,7 @@ export async function trainMatchingModel(train: MatchingFeatures, val: MatchingF
     tensors.push(trainTraj, valTraj);
     const paired = (audio: tf.Tensor, trajectory: tf.Tensor2D, f: MatchingFeatures): PairedTensors => ({ audio, trajectory, objects: f.objects, size: f.size });
     const encoderConfig: EncoderTrainConfig = { ...DEFAULT_ENCODER_CONFIG, seed: deriveSeed(seed, 'encoder-training'), ...options.encoderTraining };
-    const encoders = await trainEncoders(model.audioEncoder.net, model.trajectoryEncoder, paired(trainAudio, trainTraj, train), paired(valAudio, valTraj, val), encoderConfig, { log });
+    const encoders = await trainEncoders(model.audioEncoder.net, model.trajectoryEncoder, paired(trainAudio, trainTraj, train), paired(valAudio, valTraj, val), encoderConfig, part('encoders', encoderConfig));
 
     const va = await predictAudio(model, val);
     const vv = await predictVideo(model, val);

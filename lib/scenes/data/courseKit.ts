@@ -420,6 +420,57 @@ export async function loadCourseKit(root: string, opts: CourseKitOptions = {}): 
 export interface WriteCourseKitOptions {
   /** Name label groups by class index `0`–`9` (default, as the kit does) or by class name. */
   labelGroups?: 'index' | 'name';
+  /**
+   * Also write the DCASE label files the course's scripts read (see {@link writeCourseLabelFiles}):
+   * `<root>/evaluation_setup/fold1_{train,evaluate,test}.csv` and `<root>/meta.csv`. Default false.
+   */
+  labelFiles?: boolean;
+}
+
+/** The DCASE label files {@link writeCourseLabelFiles} writes, relative to the kit root. */
+export const COURSE_LABEL_FILES = ['meta.csv', 'evaluation_setup/fold1_train.csv', 'evaluation_setup/fold1_evaluate.csv', 'evaluation_setup/fold1_test.csv'] as const;
+
+/**
+ * Writes the DCASE 2021 Task 1B label files for a data set, tab-separated with a header, as the
+ * development set ships them:
+ *
+ *     meta.csv                              filename_audio  filename_video  scene_label  identifier
+ *     evaluation_setup/fold1_train.csv      filename_audio  filename_video  scene_label   (train + val clips)
+ *     evaluation_setup/fold1_evaluate.csv   filename_audio  filename_video  scene_label   (test clips)
+ *     evaluation_setup/fold1_test.csv       filename_audio  filename_video                (test clips)
+ *
+ * with `filename_audio` = `audio/<clip id>.wav` and `filename_video` = `video/<clip id>.mp4`. The
+ * course's eval_prediction.py reads fold1_evaluate.csv and takes the clip id as the audio file's
+ * stem. The course splits DCASE's train fold into its train and val splits, so both are in
+ * fold1_train.csv. `identifier` is the recording location (`parseClipId`), or empty when the id
+ * does not follow the DCASE pattern. Returns the paths written.
+ */
+export function writeCourseLabelFiles(root: string, ds: SceneDataset): string[] {
+  const line = (s: SceneSplit, i: number, withLabel: boolean, identifier = false): string => {
+    const id = s.ids[i];
+    if (/[\t\r\n]/.test(id)) throw new InputError(root, `clip id ${JSON.stringify(id)} cannot be written to a tab-separated label file`);
+    const cells = [`audio/${id}.wav`, `video/${id}.mp4`];
+    if (withLabel) cells.push(ds.classes[s.labels[i]]);
+    if (identifier) cells.push(parseClipId(id)?.location ?? s.locations?.[i] ?? '');
+    return cells.join('\t');
+  };
+  const table = (splits: SplitName[], withLabel: boolean, identifier = false): string => {
+    const header = ['filename_audio', 'filename_video', ...(withLabel ? ['scene_label'] : []), ...(identifier ? ['identifier'] : [])];
+    const rows = splits.flatMap((name) => ds[name].ids.map((_, i) => line(ds[name], i, withLabel, identifier)));
+    return [header.join('\t'), ...rows].join('\n') + '\n';
+  };
+  const contents: Record<(typeof COURSE_LABEL_FILES)[number], string> = {
+    'meta.csv': table(['train', 'val', 'test'], true, true),
+    'evaluation_setup/fold1_train.csv': table(['train', 'val'], true),
+    'evaluation_setup/fold1_evaluate.csv': table(['test'], true),
+    'evaluation_setup/fold1_test.csv': table(['test'], false),
+  };
+  fs.mkdirSync(nodePath.join(root, 'evaluation_setup'), { recursive: true });
+  return COURSE_LABEL_FILES.map((rel) => {
+    const path = nodePath.join(root, rel);
+    writeFileAtomic(path, contents[rel]);
+    return path;
+  });
 }
 
 /** Checks a split before anything is written, so a bad dataset leaves no files behind. */
@@ -451,7 +502,8 @@ function checkSplit(root: string, name: SplitName, s: SceneSplit, nClasses: numb
  * (`<label>/<modality>/<clip id>`, frames × dim float32) and per-modality `global_mean_std.npz`
  * fitted on the train split (float64, like the kit's). `loadCourseKit(root)` reads it back.
  * Locations are not stored separately: they come back only when the ids follow the DCASE
- * pattern. Returns the paths written. Existing files are replaced.
+ * pattern. With `labelFiles`, also writes the DCASE label files ({@link writeCourseLabelFiles}).
+ * Returns the paths written. Existing files are replaced.
  */
 export async function writeCourseKit(root: string, ds: SceneDataset, opts: WriteCourseKitOptions = {}): Promise<string[]> {
   if (ds.classes.length !== SCENE_CLASSES.length || ds.classes.some((c, i) => c !== SCENE_CLASSES[i])) {
@@ -495,6 +547,7 @@ export async function writeCourseKit(root: string, ds: SceneDataset, opts: Write
       );
       written.push(npz);
     }
+    if (opts.labelFiles) written.push(...writeCourseLabelFiles(root, ds));
   } catch (e) {
     for (const p of written) fs.rmSync(p, { force: true });
     throw e;

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { SceneSplit } from './types';
 import { Modality } from '../models/registry';
-import { TensorData } from '../../training/trainer';
+import { TensorData } from '../../training/classification';
 
 /**
  * The split's features for the given modalities as `[N, dim]` (frames = 1) or `[N, T, dim]`

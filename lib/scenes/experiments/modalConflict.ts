@@ -4,14 +4,12 @@
  */
 import { SceneDataset } from '../data/types';
 import { expectedCalibrationError } from '../../metrics/calibration';
-import { SceneModelKind, SceneModelOptions } from '../models/registry';
 import type { CurveSeries } from '../../plots/curves';
 import { meanStd } from '../../stats/descriptive';
 import { disagreementMatrix, DisagreementCounts, fusionGains, FusionGain, perClassSideBySide, resolution, SideBySideRow, topConfusionPairs, ConfusionPair } from './conflict';
 import { addModalityNoise, dropModality } from './robustness';
 import { restoreSceneModel, SceneRunResult, scoreSplit } from './sceneRun';
-import { groupRuns } from './seedStats';
-import type { SweepRun } from './sceneSweep';
+import { groupRuns, SeedRun } from './seedStats';
 
 /** Everything the modal-conflict section shows. */
 export interface ConflictReport {
@@ -66,9 +64,9 @@ export function conflictReport(runs: Map<string, SceneRunResult>, classes: strin
   };
 }
 
-/** A trained run to probe: its kind and the directory holding its best checkpoint. */
+/** A trained run to probe: the method name shown, and its run directory (the model is rebuilt from its spec.json). */
 export interface ProbeRun {
-  kind: SceneModelKind;
+  name: string;
   runDir: string;
 }
 
@@ -86,7 +84,7 @@ export interface RobustnessReport {
 export async function robustnessReport(
   runs: ProbeRun[],
   data: SceneDataset,
-  options: { model?: Partial<SceneModelOptions>; seed?: number; stds?: number[] } = {},
+  options: { stds?: number[] } = {},
 ): Promise<RobustnessReport> {
   // Per-frame noise on 512 redundant coordinates averages out quickly; the levels reach far enough to show the collapse.
   const stds = options.stds ?? [0, 1, 2, 4, 8, 16];
@@ -94,19 +92,19 @@ export async function robustnessReport(
   const videoNoise: CurveSeries[] = [];
   const missing: Record<string, string | number>[] = [];
   for (const run of runs) {
-    const model = restoreSceneModel(run.runDir, run.kind, data, options.model, options.seed ?? 0);
+    const model = restoreSceneModel(run.runDir);
     try {
       const acc = async (split: typeof data.test) => (await scoreSplit(model, split)).accuracy;
       const curve = async (modality: 'audio' | 'video') => {
         const y: number[] = [];
         for (const std of stds) y.push(await acc(std === 0 ? data.test : addModalityNoise(data.test, modality, std, 1)));
-        return { name: run.kind, x: stds, y };
+        return { name: run.name, x: stds, y };
       };
       audioNoise.push(await curve('audio'));
       videoNoise.push(await curve('video'));
       const clean = audioNoise[audioNoise.length - 1].y[0];
       missing.push({
-        method: run.kind,
+        method: run.name,
         'both modalities': Number(clean.toFixed(3)),
         'audio missing': Number((await acc(dropModality(data.test, 'audio'))).toFixed(3)),
         'video missing': Number((await acc(dropModality(data.test, 'video'))).toFixed(3)),
@@ -119,7 +117,7 @@ export async function robustnessReport(
 }
 
 /** Expected calibration error (15 bins) per method: mean ± std over seeds. */
-export function calibrationRows(runs: SweepRun[]): Record<string, string | number>[] {
+export function calibrationRows(runs: SeedRun[]): Record<string, string | number>[] {
   return [...groupRuns(runs)].map(([method, rs]) => {
     const ece = meanStd(rs.map((r) => expectedCalibrationError(r.result.probs, r.result.yTrue)));
     return { method, seeds: rs.length, 'ECE mean': Number(ece.mean.toFixed(4)), 'ECE std': Number((ece.std || 0).toFixed(4)) };

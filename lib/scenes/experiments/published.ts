@@ -4,6 +4,7 @@
  */
 import * as aq from 'arquero';
 import type { SceneRunResult } from './sceneRun';
+import { sceneModelEntry, sceneModelNames } from '../models/registry';
 
 /** One published result. */
 export interface PublishedResult {
@@ -16,22 +17,17 @@ export interface PublishedResult {
   logLoss: number;
 }
 
-/** Report A (course report, Chinese) and report B (course report, English). */
-export const PUBLISHED_SCENE_RESULTS: PublishedResult[] = [
-  { model: 'audio-only', reportedAs: 'Audio Only', source: 'report A', accuracy: 0.701, logLoss: 0.788 },
-  { model: 'video-only', reportedAs: 'Video Only', source: 'report A', accuracy: 0.671, logLoss: 0.894 },
-  { model: 'intermediate', reportedAs: 'Early Fusion', source: 'report A', accuracy: 0.815, logLoss: 0.503 },
-  { model: 'late-average', reportedAs: 'Late Fusion', source: 'report A', accuracy: 0.798, logLoss: 0.529 },
-  { model: 'hybrid', reportedAs: 'Hybrid Fusion', source: 'report A', accuracy: 0.803, logLoss: 0.537 },
-  { model: 'attention', reportedAs: 'Attention', source: 'report A', accuracy: 0.759, logLoss: 0.637 },
-  { model: 'attention2', reportedAs: 'Attention2', source: 'report A', accuracy: 0.725, logLoss: 0.734 },
-  { model: 'audio-only', reportedAs: 'Audio-Only', source: 'report B', accuracy: 0.706, logLoss: 0.808 },
-  { model: 'video-only', reportedAs: 'Video-Only', source: 'report B', accuracy: 0.674, logLoss: 0.854 },
-  { model: 'early', reportedAs: 'Early', source: 'report B', accuracy: 0.797, logLoss: 0.528 },
-  { model: 'intermediate', reportedAs: 'Intermediate (baseline)', source: 'report B', accuracy: 0.798, logLoss: 0.541 },
-  { model: 'late-linear', reportedAs: 'Late', source: 'report B', accuracy: 0.792, logLoss: 0.54 },
-  { model: 'weighted-late', reportedAs: 'Weighted', source: 'report B', accuracy: 0.816, logLoss: 0.507 },
-];
+/**
+ * Every published result, from the registry entries (each entry holds its own numbers; see
+ * lib/scenes/models/registry.ts), report A's before report B's.
+ */
+export function publishedResults(): PublishedResult[] {
+  const rows = sceneModelNames().flatMap((model) => (sceneModelEntry(model).published ?? []).map((p) => ({ model, ...p })));
+  return rows.sort((a, b) => a.source.localeCompare(b.source));
+}
+
+/** The published results of the built-in entries (`publishedResults()` also has entries registered later). */
+export const PUBLISHED_SCENE_RESULTS: PublishedResult[] = publishedResults();
 
 /** Where the published numbers come from, for table captions. */
 export const PUBLISHED_SOURCES: Record<string, string> = {
@@ -47,7 +43,7 @@ export function comparisonTable(runs: Pick<SceneRunResult, 'kind' | 'name' | 'ac
   const ours = aq.from(runs.map((r) => ({ model: r.name ?? r.kind, data: dataLabel, 'reported as': '', accuracy: r.accuracy, 'log loss': r.logLoss, mine: 0 })));
   const models = new Set(runs.map((r) => (r.name ?? r.kind) as string));
   const theirs = aq.from(
-    PUBLISHED_SCENE_RESULTS.filter((p) => models.has(p.model)).map((p) => ({
+    publishedResults().filter((p) => models.has(p.model)).map((p) => ({
       model: p.model,
       data: `published, ${p.source} (real data)`,
       'reported as': p.reportedAs,

@@ -5,22 +5,27 @@
  */
 import { sceneProfile, Profile } from '../../util/profile';
 import { SceneDataset } from '../data/types';
-import { SceneModelKind, SceneModelOptions } from '../models/registry';
+import { SceneModelOptions } from '../models/registry';
 import { comparisonBars, confusionMatrixFigure, lossCurves, perClassBars } from '../../plots/figures';
 import { robustnessCurves } from '../../plots/curves';
 import type { Figure } from '../../plots/types';
 import { ExperimentConfig, TrainConfig } from '../../training/config';
-import { PUBLISHED_SCENE_RESULTS } from './published';
+import { publishedResults } from './published';
+import { sceneRunKey, SceneVariantLike, variantLabel } from './runSpec';
 import { perClassAccuracy, runSceneModel, SceneRunResult } from './sceneRun';
 
 /** Options of `trainSceneModels`. */
 export interface SceneModelsOptions {
-  kinds: SceneModelKind[];
+  /** Registry names (see lib/scenes/models/registry.ts). */
+  kinds: string[];
   data: SceneDataset;
   config: ExperimentConfig;
   profile: Profile;
-  /** Run directory per model (e.g. `nb.runDir`). */
-  runDir?: (kind: SceneModelKind) => string;
+  /**
+   * The directory of a run from its key, `<kind>-<hash of its full spec>` (e.g. `nb.runDir`): runs
+   * with equal specs share a directory, whichever notebook asks (see runSpec.ts).
+   */
+  runDir?: (key: string) => string;
   log?: (line: string) => void;
 }
 
@@ -31,28 +36,24 @@ export function profileTrainConfig(config: TrainConfig, profile: Profile): Train
 
 /** Trains and evaluates each model in turn (finished runs in their run directories are reused). */
 export async function trainSceneModels(o: SceneModelsOptions): Promise<SceneRunResult[]> {
-  const { kinds, runDir, ...rest } = o;
-  return trainSceneVariants({ ...rest, variants: kinds.map((kind) => ({ name: kind, kind })), runDir: runDir && ((name) => runDir(name as SceneModelKind)) });
+  const { kinds, ...rest } = o;
+  return trainSceneVariants({ ...rest, variants: kinds });
 }
 
-/** A named variant of a model kind with its own options (e.g. per-class fusion weights). */
-export interface SceneVariant {
-  name: string;
-  kind: SceneModelKind;
-  model?: Partial<SceneModelOptions>;
-}
+export type { SceneVariant, SceneVariantLike } from './runSpec';
 
-/** Trains variants like `trainSceneModels`; each result carries its variant's name. */
-export async function trainSceneVariants(o: Omit<SceneModelsOptions, 'kinds' | 'runDir'> & { variants: SceneVariant[]; runDir?: (name: string) => string }): Promise<SceneRunResult[]> {
+/** Trains registry entries or variants of them (`{ name, options, label }`); each result carries its label. */
+export async function trainSceneVariants(o: Omit<SceneModelsOptions, 'kinds'> & { variants: SceneVariantLike[] }): Promise<SceneRunResult[]> {
   const log = o.log ?? ((l: string) => console.log(l));
   const train = profileTrainConfig(o.config.train, o.profile);
   const runs: SceneRunResult[] = [];
   for (const v of o.variants) {
-    log(`— ${v.name} —`);
-    const model = { ...(o.config.model as Partial<SceneModelOptions>), ...v.model };
-    const r = await runSceneModel({ kind: v.kind, data: o.data, config: train, runDir: o.runDir?.(v.name), model, log });
-    r.name = v.name;
-    log(`${v.name}: test accuracy ${r.accuracy.toFixed(3)}, log loss ${r.logLoss.toFixed(3)} (best epoch ${r.train.bestEpoch}, ${r.params.toLocaleString('en')} parameters, ${r.train.seconds.toFixed(1)} s)`);
+    const name = variantLabel(v);
+    log(`— ${name} —`);
+    const model = o.config.model as Partial<SceneModelOptions>;
+    const runDir = o.runDir && o.runDir(sceneRunKey(v, o.data, train, model));
+    const r = await runSceneModel({ variant: v, data: o.data, config: train, runDir, model, log });
+    log(`${name}: test accuracy ${r.accuracy.toFixed(3)}, log loss ${r.logLoss.toFixed(3)} (best epoch ${r.train.bestEpoch}, ${r.params.toLocaleString('en')} parameters, ${r.train.seconds.toFixed(1)} s)`);
     runs.push(r);
   }
   return runs;
@@ -108,7 +109,7 @@ export function accuracyComparisonFigure(runs: SceneRunResult[], dataLabel: stri
   const names = new Set(runs.map(runName));
   const rows = [
     ...runs.map((r) => ({ method: runName(r), value: r.accuracy, group: `this run (${dataLabel})` })),
-    ...PUBLISHED_SCENE_RESULTS.filter((p) => names.has(p.model)).map((p) => ({ method: p.model, value: p.accuracy, group: `published ${p.source} (real data)` })),
+    ...publishedResults().filter((p) => names.has(p.model)).map((p) => ({ method: p.model, value: p.accuracy, group: `published ${p.source} (real data)` })),
   ];
   return comparisonBars(rows, { title: 'Test accuracy: this run vs the published reports', yTitle: 'accuracy', percent: true });
 }

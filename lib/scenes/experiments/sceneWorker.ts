@@ -5,14 +5,15 @@
 import { initBackend } from '../../backend';
 import { loadScenes, LoadScenesOptions } from '../data/load';
 import { SceneDataset } from '../data/types';
-import { SceneModelKind, SceneModelOptions } from '../models/registry';
+import { SceneModelOptions } from '../models/registry';
+import { SceneVariant } from './runSpec';
 import { TrainConfig } from '../../training/config';
 import { runSceneModel } from './sceneRun';
 
 /** One unit of work sent to a worker. */
 export interface SceneJob {
   id: number;
-  kind: SceneModelKind;
+  variant: SceneVariant;
   config: TrainConfig;
   model: Partial<SceneModelOptions>;
   data: LoadScenesOptions;
@@ -32,7 +33,7 @@ export async function runSceneJob(job: SceneJob): Promise<SceneJobReply> {
     const key = JSON.stringify(job.data);
     if (!datasets.has(key)) datasets.set(key, loadScenes(job.data));
     const data = await datasets.get(key)!;
-    const r = await runSceneModel({ kind: job.kind, data, config: job.config, model: job.model, runDir: job.runDir, log: () => {} });
+    const r = await runSceneModel({ variant: job.variant, data, config: job.config, model: job.model, runDir: job.runDir, log: () => {} });
     return { id: job.id, ok: true, accuracy: r.accuracy, seconds: (Date.now() - started) / 1000 };
   } catch (e) {
     return { id: job.id, ok: false, error: (e as Error).stack ?? String(e) };

@@ -47,18 +47,27 @@ export interface MethodComparison {
   significant: boolean;
 }
 
-/** Runs grouped by method, in first-seen order. */
-export function groupRuns(runs: SweepRun[]): Map<string, SweepRun[]> {
-  const groups = new Map<string, SweepRun[]>();
+/** What the analyses need of a sweep's run: its method (`name`, else the registry name `kind`), seed and result. */
+export type SeedRun = Pick<SweepRun, 'kind' | 'seed' | 'result'> & { name?: string };
+
+/** The method a run belongs to: its variant's label, else its registry name. */
+export function methodOf(r: SeedRun): string {
+  return r.name ?? r.kind;
+}
+
+/** Runs grouped by method (variant), in first-seen order. */
+export function groupRuns<R extends SeedRun>(runs: R[]): Map<string, R[]> {
+  const groups = new Map<string, R[]>();
   for (const r of runs) {
-    if (!groups.has(r.kind)) groups.set(r.kind, []);
-    groups.get(r.kind)!.push(r);
+    const m = methodOf(r);
+    if (!groups.has(m)) groups.set(m, []);
+    groups.get(m)!.push(r);
   }
   return groups;
 }
 
 /** Fraction of seeds that got each test clip right. */
-export function meanCorrectness(runs: SweepRun[]): Float64Array {
+export function meanCorrectness(runs: SeedRun[]): Float64Array {
   const n = runs[0].result.yTrue.length;
   const out = new Float64Array(n);
   for (const r of runs) {
@@ -69,7 +78,7 @@ export function meanCorrectness(runs: SweepRun[]): Float64Array {
 }
 
 /** Mean ± std, t-interval and bootstrap interval of accuracy and log loss for every method. */
-export function summariseMethods(runs: SweepRun[], options: { resamples?: number; seed?: number } = {}): MethodSummary[] {
+export function summariseMethods(runs: SeedRun[], options: { resamples?: number; seed?: number } = {}): MethodSummary[] {
   const resamples = options.resamples ?? 2000;
   return [...groupRuns(runs)].map(([method, rs]) => {
     const acc = seedSummary(rs.map((r) => r.result.accuracy));
@@ -137,7 +146,7 @@ export function pairedDifference(a: Float64Array, b: Float64Array, resamples: nu
  * p-value a bootstrap can give is 1/(B+1): with many pairs, B must be large enough (e.g. 10 000
  * for 45 pairs) for Holm's first threshold α/m to be reachable at all.
  */
-export function compareMethods(runs: SweepRun[], options: { resamples?: number; seed?: number; alpha?: number } = {}): MethodComparison[] {
+export function compareMethods(runs: SeedRun[], options: { resamples?: number; seed?: number; alpha?: number } = {}): MethodComparison[] {
   const groups = [...groupRuns(runs)].map(([method, rs]) => ({ method, correct: meanCorrectness(rs) }));
   const rows: Omit<MethodComparison, 'pAdjusted' | 'significant'>[] = [];
   for (let i = 0; i < groups.length; i++) {

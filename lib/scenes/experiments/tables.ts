@@ -1,6 +1,6 @@
 /** Small table helpers shared by the notebooks. */
 import { SceneDataset } from '../data/types';
-import type { Cell } from '../../plots/table';
+import { toTableData, type TableInput } from '../../plots/table';
 import type { ResultsTable } from '../../report/types';
 
 /** Clips per class in each split, plus a total row. */
@@ -16,9 +16,8 @@ export function splitSummary(ds: SceneDataset): Record<string, string | number>[
   return rows;
 }
 
-/** Row objects → the `{ columns, rows }` layout of report tables (columns from the first row). */
-export function toSectionTable(objects: Record<string, unknown>[], caption?: string): ResultsTable {
-  const columns = objects.length ? Object.keys(objects[0]) : [];
-  const cell = (v: unknown): Cell => (typeof v === 'number' || typeof v === 'string' || v === null ? v : v === undefined ? null : String(v)) as Cell;
-  return { columns, rows: objects.map((o) => columns.map((c) => cell(o[c]))), caption };
+/** Any table input (row objects, `{ columns, rows }`, an arquero table) → a report table. */
+export function toSectionTable(input: TableInput, caption?: string): ResultsTable {
+  const { columns, rows } = toTableData(input);
+  return { columns, rows: rows.map((r) => r.map((v) => (typeof v === 'boolean' ? String(v) : v ?? null))), caption };
 }

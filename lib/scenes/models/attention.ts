@@ -78,7 +78,7 @@ export interface AdditiveAttentionArgs {
 
 /** `additiveAttention` as a layer: inputs [sequence, query], outputs [context, weights]. */
 export class AdditiveAttention extends tf.layers.Layer {
-  /** Name under which the layer is registered for serialisation. */
+  /** tfjs's `getClassName()`: default layer names and `model.summary()`. */
   static readonly className = 'AdditiveAttention';
   /** Size A of the score's hidden layer. */
   readonly units: number;
@@ -127,12 +127,7 @@ export class AdditiveAttention extends tf.layers.Layer {
       [seqShape[0], seqShape[1]],
     ];
   }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), units: this.units, seed: this.seed };
-  }
 }
-tf.serialization.registerClass(AdditiveAttention);
 
 /**
  * Weights of a Child-Sum Tree-LSTM node with H units, the four gates' blocks side by side in the
@@ -190,7 +185,7 @@ export interface ChildSumCellArgs {
  * `childSum` as a layer: inputs [x?, h_1, c_1, h_2, c_2, …], outputs [h, c].
  */
 export class ChildSumCell extends tf.layers.Layer {
-  /** Name under which the layer is registered for serialisation. */
+  /** tfjs's `getClassName()`: default layer names and `model.summary()`. */
   static readonly className = 'ChildSumCell';
   /** State size H. */
   readonly units: number;
@@ -242,12 +237,7 @@ export class ChildSumCell extends tf.layers.Layer {
       [batch, this.units],
     ];
   }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), units: this.units, withInput: this.withInput, seed: this.seed };
-  }
 }
-tf.serialization.registerClass(ChildSumCell);
 
 /** Weights of one LSTM step with H units, gate blocks in PyTorch's (and tfjs's) order i, f, g, o: W [X, 4H], U [H, 4H], b [4H]. */
 export interface LstmStepParams {
@@ -281,7 +271,7 @@ export interface LstmStepArgs {
 
 /** `lstmStep` as a layer: inputs [x, h, c], output the new h (a decoder step whose cell state is not needed further). */
 export class LstmStep extends tf.layers.Layer {
-  /** Name under which the layer is registered for serialisation. */
+  /** tfjs's `getClassName()`: default layer names and `model.summary()`. */
   static readonly className = 'LstmStep';
   /** State size H. */
   readonly units: number;
@@ -317,12 +307,7 @@ export class LstmStep extends tf.layers.Layer {
   override computeOutputShape(shape: tf.Shape | tf.Shape[]): tf.Shape {
     return [(shape as tf.Shape[])[0][0], this.units];
   }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), units: this.units, seed: this.seed };
-  }
 }
-tf.serialization.registerClass(LstmStep);
 
 /** What the sequence builders need from `SceneModelOptions`. */
 export interface SequenceBuildOptions extends SequenceModelOptions {

@@ -74,7 +74,7 @@ export interface HybridFusionArgs {
  * weights are w = softmax(s), which keeps them positive and summing to 1 without constraints.
  */
 export class HybridFusion extends tf.layers.Layer {
-  /** Name under which the layer is registered for serialisation. */
+  /** tfjs's `getClassName()`: default layer names and `model.summary()`. */
   static readonly className = 'HybridFusion';
   /** Normalised initial (or fixed) weights. */
   readonly initial: number[];
@@ -119,12 +119,7 @@ export class HybridFusion extends tf.layers.Layer {
     const w = this.logits ? tf.tidy(() => Array.from(tf.softmax(this.logits!.read()).dataSync())) : this.initial.slice();
     return { fused: [w[0]], audio: [w[1]], video: [w[2]] };
   }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), mixture: this.initial, learn: this.learn };
-  }
 }
-tf.serialization.registerClass(HybridFusion);
 
 /** Constructor arguments of `WeightedLateFusion`. */
 export interface WeightedLateFusionArgs {
@@ -134,7 +129,7 @@ export interface WeightedLateFusionArgs {
 
 /** Mixes the audio and video classifiers' logits [z_a, z_v] with learnable weights (see the module comment). */
 export class WeightedLateFusion extends tf.layers.Layer {
-  /** Name under which the layer is registered for serialisation. */
+  /** tfjs's `getClassName()`: default layer names and `model.summary()`. */
   static readonly className = 'WeightedLateFusion';
   /** The variant. */
   readonly weighting: LateWeighting;
@@ -198,12 +193,7 @@ export class WeightedLateFusion extends tf.layers.Layer {
       return { audio: audio ? Array.from(audio.dataSync()) : v.map(() => 1), video: v };
     });
   }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), weighting: this.weighting };
-  }
 }
-tf.serialization.registerClass(WeightedLateFusion);
 
 /** What the fusion builders need from `SceneModelOptions`. */
 export interface FusionBuildOptions extends FusionModelOptions {
@@ -231,24 +221,12 @@ export function hybridOutput(f: LayerFactory, xa: tf.SymbolicTensor, xv: tf.Symb
 
 /**
  * The weighted late-fusion model's output (logits): the two unimodal course classifiers of
- * late-linear and a `WeightedLateFusion` named `<kind>/fusion`.
+ * late-linear and a `WeightedLateFusion` named `<kind>/fusion`. The registry reads a model's weights
+ * through the layer's `currentWeights()` (see `fusionWeights` in registry.ts).
  */
 export function weightedLateOutput(f: LayerFactory, xa: tf.SymbolicTensor, xv: tf.SymbolicTensor, o: FusionBuildOptions, kind = 'weighted-late'): tf.SymbolicTensor {
   const za = f.head(f.embedding(xa, o.dim, o.hidden, o.embed, o.dropout), o.embed, o.classes);
   const zv = f.head(f.embedding(xv, o.dim, o.hidden, o.embed, o.dropout), o.embed, o.classes);
   const fusion = new WeightedLateFusion({ weighting: o.lateWeighting ?? 'scalar', name: `${kind}/fusion` });
   return fusion.apply([za, zv]) as tf.SymbolicTensor;
-}
-
-/**
- * The current fusion weights of a hybrid or weighted-late model, for plotting them across epochs
- * (e.g. from `trainModel`'s `onEpoch`). Hybrid gives `{fused, audio, video}` (one number each);
- * weighted-late gives `{audio, video}` with one number, or one per class for the per-class variants
- * (audio is 1 for `scalar` and `class`, whose weight multiplies the video logits only). Models
- * without fusion weights give `{}`.
- */
-export function fusionWeights(model: { net: tf.LayersModel } | tf.LayersModel): Record<string, number[]> {
-  const net = model instanceof tf.LayersModel ? model : model.net;
-  const layer = net.layers.find((l) => l instanceof HybridFusion || l instanceof WeightedLateFusion) as HybridFusion | WeightedLateFusion | undefined;
-  return layer ? layer.currentWeights() : {};
 }

@@ -9,7 +9,8 @@ import { makeCollisionTask } from '../../../lib/collisions/data/tasks';
 import { COLLISION_OBJECTS } from '../../../lib/collisions/data/types';
 import { evaluateMatching, matchingResultRows, recallRows } from '../../../lib/collisions/experiment';
 import { DEFAULT_FEATURE_OPTIONS, extractFeatures } from '../../../lib/collisions/features/clipFeatures';
-import { classifierCurvesFigure, distanceMatrixFigure, errorSplitFigure, pairCurvesFigure, spectrogramFigure, thresholdFigure, trajectoryFigure } from '../../../lib/collisions/figures';
+import { distanceMatrixFigure, errorSplitFigure, spectrogramFigure, thresholdFigure, trajectoryFigure } from '../../../lib/collisions/figures';
+import { lossCurves } from '../../../lib/plots/lossCurves';
 import { answerTask, disposeMatchingModel, loadMatchingModel, MatchingTrainResult, predictFolder, saveMatchingModel, trainMatchingModel } from '../../../lib/collisions/models/matchingModel';
 import { buildResNet } from '../../../lib/collisions/models/resnet';
 import { InputError } from '../../../lib/util/errors';
@@ -124,8 +125,9 @@ describe('matching model', function () {
     const spec = extractFeatures([test[0]], FEATURES).audio;
     assert.equal(spectrogramFigure(spec, [16, 16, 4], 'x').data.length, 4);
     assert.equal(trajectoryFigure([{ name: 'a', xy: test[0].truth!.trajectory, impacts: test[0].truth!.impacts }], [64, 64], 't').data.length, 2);
-    assert.equal(classifierCurvesFigure(trained.classifier.history, trained.classifier.bestEpoch, 'c').data.length, 4);
-    assert.equal(pairCurvesFigure(trained.encoders.history, trained.encoders.bestEpoch, 'p').data.length, 6);
+    // Training curves: train loss, val loss, the chosen metric, the selected epoch.
+    assert.equal(lossCurves(trained.classifier.history, { bestEpoch: trained.classifier.bestEpoch, title: 'c' }).data.length, 4);
+    assert.equal(lossCurves(trained.encoders.history, { bestEpoch: trained.encoders.bestEpoch, metric: 'pairAccuracy', title: 'p' }).data.length, 4);
     const p2 = ev.predictions[2];
     const dm = distanceMatrixFigure(p2.distances, p2.audioClasses.map((_, i) => `a${i}`), p2.videoClasses.map((_, j) => `v${j}`), ev.methods[0].assignment, ev.folders[2].answers!.audioToVideo, 'd');
     assert.equal((dm.data[1].x as unknown[]).length, test.length);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadCourseKit, parseClipId, writeCourseKit } from '../../../lib/scenes/data/courseKit';
+import { COURSE_LABEL_FILES, loadCourseKit, parseClipId, writeCourseKit } from '../../../lib/scenes/data/courseKit';
 import { type SceneDataset, type SplitName, clipLevel, fitStandardiser } from '../../../lib/scenes/data/types';
 import { type Hdf5DatasetSpec, listHdf5, withHdf5 } from '../../../lib/io/hdf5';
 import { readNpz, writeNpz } from '../../../lib/io/npz';
@@ -349,6 +349,23 @@ describe('data/courseKit', () => {
       classes.classes = ['a', 'b'];
       await assertRejectsInput(writeCourseKit(out, classes), 'classes must be the ten scene classes');
       assert.equal(fs.existsSync(out), false);
+    });
+
+    it('writes the DCASE label files on request: fold1 train (train + val), evaluate and test, and meta.csv', async () => {
+      const out = path.join(dir, 'labelled');
+      const written = await writeCourseKit(out, ds, { labelFiles: true });
+      assert.deepEqual(listFiles(out), [...COURSE_LABEL_FILES, ...KIT_FILES].sort());
+      assert.equal(written.length, KIT_FILES.length + COURSE_LABEL_FILES.length);
+      const read = (rel: string): string[] => fs.readFileSync(path.join(out, rel), 'utf8').trimEnd().split('\n');
+      const evaluate = read('evaluation_setup/fold1_evaluate.csv');
+      assert.equal(evaluate[0], 'filename_audio\tfilename_video\tscene_label');
+      assert.equal(evaluate[1], `audio/${ds.test.ids[0]}.wav\tvideo/${ds.test.ids[0]}.mp4\tairport`);
+      assert.equal(evaluate.length, 1 + ds.test.ids.length);
+      assert.equal(read('evaluation_setup/fold1_train.csv').length, 1 + ds.train.ids.length + ds.val.ids.length);
+      assert.equal(read('evaluation_setup/fold1_test.csv')[1], `audio/${ds.test.ids[0]}.wav\tvideo/${ds.test.ids[0]}.mp4`);
+      const meta = read('meta.csv');
+      assert.equal(meta[0], 'filename_audio\tfilename_video\tscene_label\tidentifier');
+      assert.equal(meta[1].split('\t')[3], ds.train.locations![0]);
     });
 
     it('round-trips ids that do not follow the DCASE pattern, without locations', async () => {

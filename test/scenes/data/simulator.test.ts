@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { simulateScenes } from '../../../lib/scenes/data/simulator';
 import { clipLevel, fitStandardiser, SCENE_CLASSES, standardise } from '../../../lib/scenes/data/types';
 import { standardiseDataset } from '../../../lib/scenes/data/load';
+import { parseClipId } from '../../../lib/scenes/data/courseKit';
 
 const small = { clipsPerClass: { train: 6, val: 2, test: 3 }, frames: 3, dim: 16, locationsPerClass: { train: 3, val: 1, test: 2 } };
 
@@ -35,6 +36,24 @@ describe('scene simulator', () => {
     const locs = (s: 'train' | 'val' | 'test') => new Set(ds[s].locations);
     for (const l of locs('test')) assert.ok(!locs('train').has(l) && !locs('val').has(l), `location ${l} leaks into test`);
     for (const l of locs('val')) assert.ok(!locs('train').has(l));
+  });
+
+  it('names clips DCASE-style, <scene>-<city>-<location>-<segment>, so ids carry scene and location', () => {
+    const ds = simulateScenes({ ...small, seed: 2 });
+    const all = new Set<string>();
+    for (const split of ['train', 'val', 'test'] as const) {
+      const s = ds[split];
+      s.ids.forEach((id, i) => {
+        const parsed = parseClipId(id);
+        assert.ok(parsed, `${id} does not follow the DCASE pattern`);
+        assert.equal(parsed.scene, SCENE_CLASSES[s.labels[i]]);
+        assert.equal(parsed.location, s.locations![i]);
+        assert.ok(!all.has(id), `${id} repeats`);
+        all.add(id);
+      });
+    }
+    assert.equal(ds.train.ids[0], 'airport-amsterdam-1000-0');
+    assert.equal(ds.val.ids[0], 'airport-barcelona-1001-0');
   });
 
   it('degrades a modality when its noise is raised (class means separate less)', () => {

@@ -38,7 +38,8 @@ describe('scene runs: storage, restoration and analyses', function () {
     for (const kind of ['intermediate', 'attention'] as const) {
       const dir = path.join(root, kind);
       const r = await runSceneModel({ kind, data, config, model, runDir: dir, log: () => {} });
-      const m = restoreSceneModel(dir, kind, data, model, config.seed);
+      // From the directory alone: spec.json names the model, its options, the data's shape and the seed.
+      const m = restoreSceneModel(dir);
       const again = await scoreSplit(m, data.test);
       assert.equal(again.accuracy, r.accuracy, kind);
       Array.from(again.probs).forEach((p, i) => assert.ok(Math.abs(p - r.probs[i]) < 1e-5));
@@ -57,7 +58,7 @@ describe('scene runs: storage, restoration and analyses', function () {
     assert.equal(c.versusAudio.length, 10);
     assert.deepEqual(Object.keys(c.versusAudio[0]), ['Type', 'M-P', 'M-R', 'M-F', 'A-P', 'A-R', 'A-F']);
     assert.equal(c.resolution.length, 1);
-    const rob = await robustnessReport(kinds.map((k) => ({ kind: k, runDir: path.join(root, `c-${k}`) })), data, { model, seed: config.seed, stds: [0, 5] });
+    const rob = await robustnessReport(kinds.map((k) => ({ name: k, runDir: path.join(root, `c-${k}`) })), data, { stds: [0, 5] });
     const audioOnly = rob.missing.find((m) => m.method === 'audio-only')!;
     assert.equal(audioOnly['both modalities'], Number(runs.get('audio-only')!.accuracy.toFixed(3)));
     // The video-only model ignores audio: removing or drowning the audio changes nothing.

@@ -27,13 +27,13 @@ describe('scene sweeps over worker processes', function () {
     const model = { hidden: 16, embed: 8 };
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'avlab-sweep-'));
     const sweep = (workers: number) =>
-      runSceneSweep({ kinds: ['audio-only', 'late-average'], seeds: [1, 2], dataOptions, data, config, model, workers, runDir: (k, s) => path.join(root, `w${workers}`, k, String(s)), log: () => {} });
+      runSceneSweep({ variants: ['audio-only', 'late-average'], seeds: [1, 2], dataOptions, data, config, model, workers, runDir: (key) => path.join(root, `w${workers}`, key), log: () => {} });
     const parallel = await sweep(2);
     const serial = await sweep(1);
     assert.deepEqual(parallel.map((r) => [r.kind, r.seed]), [['audio-only', 1], ['audio-only', 2], ['late-average', 1], ['late-average', 2]]);
     parallel.forEach((r, i) => {
       assert.deepEqual(Array.from(r.result.probs), Array.from(serial[i].result.probs), `${r.kind} seed ${r.seed}`);
-      assert.deepEqual(r.result.train.history.map((h) => h.cvLoss), serial[i].result.train.history.map((h) => h.cvLoss));
+      assert.deepEqual(r.result.train.history.map((h) => h.valLoss), serial[i].result.train.history.map((h) => h.valLoss));
     });
     assert.notDeepEqual(Array.from(parallel[0].result.probs), Array.from(parallel[1].result.probs), 'seeds differ');
     // A run read back equals the run computed in memory.

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { compareMethods, meanCorrectness, pairedDifference, summariseMethods } from '../../../lib/scenes/experiments/seedStats';
-import type { SweepRun } from '../../../lib/scenes/experiments/sceneSweep';
+import { compareMethods, meanCorrectness, pairedDifference, SeedRun, summariseMethods } from '../../../lib/scenes/experiments/seedStats';
 import type { SceneRunResult } from '../../../lib/scenes/experiments/sceneRun';
 
 /** A fake run: predictions given, probabilities one-hot-ish (0.9 on the prediction). */
-function run(kind: string, seed: number, yTrue: number[], yPred: number[]): SweepRun {
+function run(kind: string, seed: number, yTrue: number[], yPred: number[]): SeedRun {
   const C = 2;
   const probs = new Float32Array(yTrue.length * C);
   yPred.forEach((p, i) => {
@@ -12,7 +11,7 @@ function run(kind: string, seed: number, yTrue: number[], yPred: number[]): Swee
     probs[i * C + (1 - p)] = 0.1;
   });
   const accuracy = yPred.filter((p, i) => p === yTrue[i]).length / yTrue.length;
-  return { kind: kind as SweepRun['kind'], seed, result: { yTrue: Int32Array.from(yTrue), yPred: Int32Array.from(yPred), probs, accuracy } as unknown as SceneRunResult };
+  return { kind, seed, result: { yTrue: Int32Array.from(yTrue), yPred: Int32Array.from(yPred), probs, accuracy } as unknown as SceneRunResult };
 }
 
 describe('comparisons over seeds', () => {

@@ -233,7 +233,7 @@ describe('attention models', () => {
       const m = buildSceneModel('attention2', { dim: 32, classes: 10, seed: 1, ...options });
       const run = await trainTiny(m, data, { maxEpochs: 3, lr: 1e-2 });
       assert.equal(run.tensors[2], run.tensors[1], `tensors after each epoch: ${run.tensors.join(', ')}`);
-      assert.ok(run.history.every((h) => Number.isFinite(h.trainLoss) && Number.isFinite(h.cvLoss)));
+      assert.ok(run.history.every((h) => Number.isFinite(h.trainLoss) && Number.isFinite(h.valLoss)));
       assert.ok(run.history[2].trainLoss < run.history[0].trainLoss, `train losses ${run.history.map((h) => h.trainLoss).join(', ')}`);
       m.net.dispose();
     });
@@ -243,7 +243,7 @@ describe('attention models', () => {
         const m = buildSceneModel('attention2', { dim: 32, classes: 10, seed: 1, ...options });
         const run = await trainTiny(m, data, { maxEpochs: 2 });
         m.net.dispose();
-        return run.history.map((h) => [h.trainLoss, h.cvLoss]);
+        return run.history.map((h) => [h.trainLoss, h.valLoss]);
       };
       assert.deepEqual(await losses(), await losses());
     });

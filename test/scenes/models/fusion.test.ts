@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { SceneDataset } from '../../../lib/scenes/data/types';
 import {
-  fusionWeights,
   HybridFusion,
   LATE_WEIGHTINGS,
   LateWeighting,
@@ -10,7 +9,7 @@ import {
   normaliseHybridWeights,
   WeightedLateFusion,
 } from '../../../lib/scenes/models/fusion';
-import { buildSceneModel, countParams, SceneModel, SceneModelOptions } from '../../../lib/scenes/models/registry';
+import { buildSceneModel, countParams, fusionWeights, SceneModel, SceneModelOptions } from '../../../lib/scenes/models/registry';
 import { testBackend } from '../../helpers/backend';
 import { checkFiniteDifferences, forward, lossGradients, randomInputs, tinyScenes, trainTiny, variableNamed, weightValues } from './helpers';
 
@@ -220,7 +219,7 @@ describe('weighted fusion models', () => {
         const start = fusionWeights(m);
         const run = await trainTiny(m, data, { maxEpochs: 3 }, () => fusionWeights(m));
         assert.equal(run.history.length, 3);
-        assert.ok(run.history.every((h) => Number.isFinite(h.trainLoss) && Number.isFinite(h.cvLoss)));
+        assert.ok(run.history.every((h) => Number.isFinite(h.trainLoss) && Number.isFinite(h.valLoss)));
         assert.equal(run.tensors[2], run.tensors[1], `tensors after each epoch: ${run.tensors.join(', ')}`);
         const end = run.probes[2] as Record<string, number[]>;
         if (kind === 'hybrid' && !options.learnHybridWeights) assert.deepEqual(end, start);

@@ -7,7 +7,9 @@ import { clipLevelDataset, SceneDataset } from '../../../lib/scenes/data/types';
 import { modelView, SceneModel } from '../../../lib/scenes/models/registry';
 import { COURSE_TRAIN_CONFIG, TrainConfig } from '../../../lib/training/config';
 import { disposeTensorData, sceneTensors } from '../../../lib/scenes/data/tensors';
-import { crossEntropy, EpochRecord, trainModel } from '../../../lib/training/trainer';
+import { crossEntropy } from '../../../lib/losses/crossEntropy';
+import { trainModel } from '../../../lib/training/classification';
+import type { EpochRecord } from '../../../lib/training/fit';
 import { Rng } from '../../../lib/util/rng';
 
 /** Frame-level simulated scenes: 32-d, 4 frames, 12 training clips per class. */
@@ -20,7 +22,7 @@ export function tinyScenes(): SceneDataset {
 /** Standard-normal inputs for every modality of `m`: `[n, dim]`, or `[n, frames, dim]` for sequence models. */
 export function randomInputs(m: SceneModel, n: number, dim: number, frames: number, seed: number): tf.Tensor[] {
   const rng = new Rng(seed);
-  const shape = modelView(m.kind) === 'sequence' ? [n, frames, dim] : [n, dim];
+  const shape = modelView(m.name) === 'sequence' ? [n, frames, dim] : [n, dim];
   const size = shape.reduce((a, b) => a * b, 1);
   return m.inputs.map(() => tf.tensor(Float32Array.from({ length: size }, () => rng.normal()), shape));
 }
@@ -84,7 +86,7 @@ export interface TinyRun {
 
 /** Trains `m` with the unchanged `trainModel` on the clip-level or frame-level view its kind needs. */
 export async function trainTiny(m: SceneModel, data: SceneDataset, config: Partial<TrainConfig>, perEpoch: () => unknown = () => null): Promise<TinyRun> {
-  const ds = modelView(m.kind) === 'sequence' ? data : clipLevelDataset(data);
+  const ds = modelView(m.name) === 'sequence' ? data : clipLevelDataset(data);
   const train = sceneTensors(ds.train, m.inputs);
   const val = sceneTensors(ds.val, m.inputs);
   const tensors: number[] = [];

@@ -1,6 +1,25 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { buildSceneModel, countParams, modelView, SCENE_MODEL_KINDS } from '../../../lib/scenes/models/registry';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  buildSceneModel,
+  countParams,
+  modelView,
+  registerSceneModel,
+  SCENE_MODEL_KINDS,
+  SceneModelEntry,
+  sceneModelNames,
+  unregisterSceneModel,
+} from '../../../lib/scenes/models/registry';
+import { loadScenes, LoadScenesOptions } from '../../../lib/scenes/data/load';
+import { COURSE_TRAIN_CONFIG } from '../../../lib/training/config';
+import { trainSceneVariants } from '../../../lib/scenes/experiments/sceneExperiment';
+import { runSceneSweep } from '../../../lib/scenes/experiments/sceneSweep';
+import { restoreSceneModel, scoreSplit } from '../../../lib/scenes/experiments/sceneRun';
+import { comparisonTable } from '../../../lib/scenes/experiments/published';
+import { compareMethods, summariseMethods } from '../../../lib/scenes/experiments/seedStats';
 import { testBackend } from '../../helpers/backend';
 
 describe('scene models', () => {
@@ -77,5 +96,88 @@ describe('scene models', () => {
 
   it('rejects an unknown model kind', () => {
     assert.throws(() => buildSceneModel('mid' as never, { dim: 8, classes: 3 }), /unknown scene model kind "mid"/);
+  });
+});
+
+describe('the scene model registry: a new variant is one entry', function () {
+  this.timeout(120000);
+  before(testBackend);
+  after(() => unregisterSceneModel('test-gated'));
+
+  /** z = g·z_a + (1 − g)·z_v with g = σ(s) learned: a custom layer needs build and call, nothing else. */
+  class Gate extends tf.layers.Layer {
+    static readonly className = 'TestGate';
+    private s: tf.LayerVariable | null = null;
+    override build(): void {
+      this.s = this.addWeight('s', [1], 'float32', tf.initializers.zeros());
+      this.built = true;
+    }
+    override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+      return tf.tidy(() => {
+        const [za, zv] = inputs as tf.Tensor[];
+        const g = tf.sigmoid(this.s!.read());
+        return tf.add(tf.mul(g, za), tf.mul(tf.sub(1, g), zv));
+      });
+    }
+    override computeOutputShape(shape: tf.Shape | tf.Shape[]): tf.Shape {
+      return (shape as tf.Shape[])[0];
+    }
+    gate(): number {
+      return tf.tidy(() => tf.sigmoid(this.s!.read()).dataSync()[0]);
+    }
+  }
+
+  // The whole addition: one entry.
+  const entry: SceneModelEntry = {
+    name: 'test-gated',
+    about: 'a learned gate between the two classifiers\' logits',
+    view: 'clip',
+    inputs: ['audio', 'video'],
+    build: (f, [xa, xv], o, kind) => {
+      const head = (x: tf.SymbolicTensor) => f.head(f.embedding(x, o.dim, o.hidden, o.embed, o.dropout), o.embed, o.classes);
+      return new Gate({ name: `${kind}/fusion` }).apply([head(xa), head(xv)]) as tf.SymbolicTensor;
+    },
+    fusionWeights: (net) => {
+      const g = (net.getLayer(`${net.name}/fusion`) as Gate).gate();
+      return { audio: [g], video: [1 - g] };
+    },
+    published: [{ reportedAs: 'Gated (made up)', source: 'test', accuracy: 0.5, logLoss: 1 }],
+    groups: ['test-study'],
+  };
+
+  it('registers, then builds, trains, sweeps, compares and restores through the shared functions', async () => {
+    registerSceneModel(entry);
+    assert.deepEqual(sceneModelNames('test-study'), ['test-gated']);
+    assert.throws(() => registerSceneModel(entry), /already registered/);
+
+    const dataOptions: LoadScenesOptions = { profile: 'quick', sim: { seed: 3, dim: 12, frames: 1, clipsPerClass: { train: 6, val: 3, test: 3 } } };
+    const data = await loadScenes(dataOptions);
+    const train = { ...COURSE_TRAIN_CONFIG, lr: 3e-3, batchSize: 32, maxEpochs: 2 };
+    const model = { hidden: 8, embed: 4 };
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'avlab-registry-'));
+
+    // Single runs, as notebooks 01–04 do.
+    const [run] = await trainSceneVariants({ variants: sceneModelNames('test-study'), data, config: { train, model, raw: {} }, profile: 'quick', runDir: (key) => path.join(root, key), log: () => {} });
+    assert.equal(run.name, 'test-gated');
+    assert.equal(run.fusionHistory!.length, 2);
+    assert.deepEqual(Object.keys(run.fusionHistory![0].weights), ['audio', 'video']);
+    assert.match(path.basename(run.runDir!), /^test-gated-[0-9a-f]{12}$/);
+    const table = comparisonTable([run], 'this run').objects() as Record<string, unknown>[];
+    assert.deepEqual(table.map((r) => r['reported as']), ['', 'Gated (made up)']);
+
+    // A sweep, as notebook 05 does, into the same directories: seed 0 is the run above, reused.
+    const sweep = await runSceneSweep({ variants: ['test-gated', 'audio-only'], seeds: [0, 1], dataOptions, data, config: train, model, workers: 1, runDir: (key) => path.join(root, key), log: () => {} });
+    assert.equal(sweep[0].runDir, run.runDir);
+    assert.equal(sweep[0].result.train.reused, true);
+    assert.equal(sweep[0].result.accuracy, run.accuracy);
+    sweep[0].result.probs.forEach((p, i) => assert.ok(Math.abs(p - run.probs[i]) < 1e-5));
+    const summary = summariseMethods(sweep, { resamples: 100 });
+    assert.deepEqual(summary.map((s) => [s.method, s.seeds]), [['test-gated', 2], ['audio-only', 2]]);
+    assert.equal(compareMethods(sweep, { resamples: 100 }).length, 1);
+
+    // Restored from its directory alone.
+    const restored = restoreSceneModel(run.runDir!);
+    assert.equal((await scoreSplit(restored, data.test)).accuracy, run.accuracy);
+    restored.net.dispose();
   });
 });

@@ -9,7 +9,9 @@ import { standardiseDataset } from '../../lib/scenes/data/load';
 import { buildSceneModel, SceneModelKind } from '../../lib/scenes/models/registry';
 import { COURSE_TRAIN_CONFIG, TrainConfig } from '../../lib/training/config';
 import { disposeTensorData, sceneTensors } from '../../lib/scenes/data/tensors';
-import { crossEntropy, evaluate, EpochRecord, trainModel } from '../../lib/training/trainer';
+import { evaluate, trainModel } from '../../lib/training/classification';
+import type { EpochRecord } from '../../lib/training/fit';
+import { courseTrainLogLine } from '../../lib/scenes/courseFiles';
 import { runSceneModel } from '../../lib/scenes/experiments/sceneRun';
 import { testBackend } from '../helpers/backend';
 
@@ -22,7 +24,7 @@ async function train(kind: SceneModelKind, cfg: TrainConfig, runDir?: string, on
   const tr = sceneTensors(data.train, m.inputs);
   const va = sceneTensors(data.val, m.inputs);
   try {
-    const result = await trainModel(m, tr, va, cfg, { runDir, fingerprint: 'test', log: () => {}, onEpoch });
+    const result = await trainModel(m, tr, va, cfg, { runDir, fingerprint: 'test', log: () => {}, logLine: courseTrainLogLine, onEpoch });
     const weights = m.net.getWeights().map((w) => Array.from(w.dataSync()));
     return { result, weights };
   } finally {
@@ -32,19 +34,11 @@ async function train(kind: SceneModelKind, cfg: TrainConfig, runDir?: string, on
   }
 }
 
-describe('training loop', function () {
+describe('classification through fit (scene models)', function () {
   this.timeout(120000);
   before(async () => {
     await testBackend();
     data = clipLevelDataset(standardiseDataset(simulateScenes({ seed: 11, dim: DIM, frames: 2, clipsPerClass: { train: 30, val: 10, test: 10 }, locationsPerClass: { train: 3, val: 2, test: 2 } })));
-  });
-
-  it('crossEntropy equals −mean log softmax of the true class (hand-computed)', () => {
-    const logits = tf.tensor2d([[2, 0, 0], [0, 0, 0]]);
-    const labels = tf.tensor1d([0, 2], 'int32');
-    // row 1: −log(e²/(e²+2)); row 2: −log(1/3)
-    const expected = (-Math.log(Math.exp(2) / (Math.exp(2) + 2)) + Math.log(3)) / 2;
-    assert.ok(Math.abs(crossEntropy(logits, labels).dataSync()[0] - expected) < 1e-6);
   });
 
   it('a tiny run beats chance (10%) by a wide margin', async () => {
@@ -65,7 +59,7 @@ describe('training loop', function () {
   it('is deterministic: the same seed gives the same losses and weights', async () => {
     const a = await train('early', { ...config, maxEpochs: 3 });
     const b = await train('early', { ...config, maxEpochs: 3 });
-    assert.deepEqual(a.result.history.map((h) => [h.trainLoss, h.cvLoss]), b.result.history.map((h) => [h.trainLoss, h.cvLoss]));
+    assert.deepEqual(a.result.history.map((h) => [h.trainLoss, h.valLoss]), b.result.history.map((h) => [h.trainLoss, h.valLoss]));
     assert.deepEqual(a.weights, b.weights);
     const c = await train('early', { ...config, maxEpochs: 3, seed: 4 });
     assert.notDeepEqual(a.result.history[0].trainLoss, c.result.history[0].trainLoss);
@@ -84,23 +78,23 @@ describe('training loop', function () {
     assert.ok(fs.existsSync(path.join(dir, 'last.ckpt')));
     const resumed = await train('audio-only', cfg, dir);
     assert.equal(resumed.result.epochsRun, 3, 'interrupted during epoch 3: epochs 3–5 are trained again');
-    assert.deepEqual(resumed.result.history.map((h) => h.cvLoss), whole.result.history.map((h) => h.cvLoss));
+    assert.deepEqual(resumed.result.history.map((h) => h.valLoss), whole.result.history.map((h) => h.valLoss));
     assert.deepEqual(resumed.weights, whole.weights);
     const log = fs.readFileSync(path.join(dir, 'train.log'), 'utf8');
-    assert.match(log, /^\| epoch 1 \| time [\d.]+s \| train loss [\d.]+ \| cv loss [\d.]+ \| cv accuracy: [\d.]+ \|/m);
+    assert.match(log, /^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] \| epoch {3}1 \| time: +[\d.]+s \| cv loss +[\d.]+ \| cv accuracy: +[\d.]+ \|$/m);
     // A finished run is reused, not retrained.
     const again = await train('audio-only', cfg, dir);
     assert.equal(again.result.reused, true);
     assert.deepEqual(again.weights, whole.weights);
   });
 
-  it('keeps the best epoch: the returned weights give the lowest cv loss seen', async () => {
+  it('keeps the best epoch: the returned weights give the lowest val loss seen', async () => {
     const m = buildSceneModel('video-only', { dim: DIM, classes: 10, seed: 1, hidden: 32, embed: 16 });
     const tr = sceneTensors(data.train, m.inputs);
     const va = sceneTensors(data.val, m.inputs);
     const r = await trainModel(m, tr, va, { ...config, lr: 3e-3, maxEpochs: 8 }, { log: () => {} });
-    const best = Math.min(...r.history.map((h) => h.cvLoss));
-    assert.equal(r.bestCvLoss, best);
+    const best = Math.min(...r.history.map((h) => h.valLoss));
+    assert.equal(r.bestValLoss, best);
     const cv = await evaluate(m.net, va);
     assert.ok(Math.abs(cv.loss - best) < 1e-5, `restored cv loss ${cv.loss} vs best ${best}`);
     disposeTensorData(tr);
@@ -108,7 +102,7 @@ describe('training loop', function () {
   });
 
   it('reduces the learning rate on a plateau and stops early (PyTorch semantics)', async () => {
-    // A learning rate of ~0 leaves the cv loss flat: after patience+1 bad epochs lr drops, and training stops after earlyStop.
+    // A learning rate of ~0 leaves the val loss flat: after patience+1 bad epochs lr drops, and training stops after earlyStop.
     const cfg = { ...config, lr: 1e-12, maxEpochs: 30, earlyStop: 7, plateau: { patience: 1, factor: 0.5, threshold: 1e-4, minLr: 0 } };
     const { result } = await train('audio-only', cfg);
     assert.equal(result.history.length, 8, 'epoch 1 is best, then 7 epochs without improvement');

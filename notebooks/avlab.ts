@@ -6,7 +6,7 @@
  *
  * Importing this module first makes sure the compiled library is fresh — when any lib/**\/*.ts is
  * newer than dist/index.js it runs the TypeScript compiler (a few seconds) and says so — and then
- * re-exports `../dist`, so `av.loadScenes`, `av.SceneModelKind`, ... are the library's values and
+ * re-exports `../dist`, so `av.scenes.loadScenes`, `av.scenes.SceneModelKind`, ... are the library's values and
  * types. `av.setup` starts the notebook (backend, profile, paths; printed) with tslab's display.
  * When nothing changed the check costs one walk over lib/ (milliseconds).
  *

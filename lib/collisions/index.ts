@@ -12,3 +12,6 @@ export * from './matching/metrics';
 export * from './models/matchingModel';
 export * from './experiment';
 export * from './figures';
+export * from './data';
+export * from './features/trajectory';
+export * from './matching/hungarian';

@@ -2,4 +2,4 @@
 export * from './classification';
 export { formatFixed } from './pythonFormat';
 export { numpySum, numpyMean } from './numpySum';
-
+export * from './calibration';

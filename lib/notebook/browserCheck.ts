@@ -40,7 +40,10 @@ export interface BrowserCheckResult {
   figures: number;
   /** plotly plots drawn in the outputs (`.js-plotly-plot` holding an `svg.main-svg`). */
   plots: number;
-  /** Error outputs (`cell N: Name: message`) and stderr output that mentions an error. */
+  /**
+   * Error outputs (`cell N: Name: message`) and stderr output that mentions an error (first lines),
+   * which is how tslab reports a cell's exception.
+   */
   errors: string[];
   /** Uncaught JavaScript errors of the page itself (e.g. a figure script that threw). */
   pageErrors: string[];
@@ -81,7 +84,10 @@ function pageState(): { running: number; executed: number; code: number; idle: b
     else if (typeof cell.input_prompt_number === 'number') executed++;
     for (const out of cell.output_area?.outputs ?? []) {
       if (out.output_type === 'error') errors.push(`cell ${i}: ${out.ename}: ${out.evalue}`);
-      if (out.output_type === 'stream' && out.name === 'stderr' && /error/i.test(out.text ?? '')) errors.push(`cell ${i} (stderr): ${(out.text ?? '').trim()}`);
+      // tslab reports a cell's exception on stderr (message, then stack): its first lines say what failed.
+      if (out.output_type === 'stream' && out.name === 'stderr' && /error/i.test(out.text ?? '')) {
+        errors.push(`cell ${i} (stderr): ${(out.text ?? '').trim().split('\n').slice(0, 3).join('\n')}`);
+      }
     }
   });
   const plots = Array.from(document.querySelectorAll('.output_area .js-plotly-plot')).filter((p) => p.querySelector('svg.main-svg')).length;
@@ -208,17 +214,19 @@ async function waitFor(page: Page, what: string, timeoutMs: number, predicate: (
  * plot, starting the view at the last table above it when table and plot fit in the window together.
  */
 async function scrollToFirstFigure(page: Page): Promise<void> {
+  // No named functions inside: tsx's transform would wrap them in a helper the page does not have.
   await page.evaluate(() => {
     const site = document.querySelector('#site');
     const plot = document.querySelector('.output_area .js-plotly-plot');
     if (!site || !plot) return;
-    const siteTop = site.getBoundingClientRect().top;
-    const y = (el: Element) => el.getBoundingClientRect().top - siteTop + site.scrollTop;
-    const plotTop = y(plot.closest('.cell') ?? plot);
-    const plotBottom = plotTop + plot.getBoundingClientRect().height;
-    const tables = Array.from(document.querySelectorAll('.output_area table')).filter((t) => y(t) < plotTop);
-    const table = tables[tables.length - 1];
-    const tableTop = table ? y(table.closest('.output_area') ?? table) - 40 : undefined;
+    const siteTop = site.getBoundingClientRect().top - site.scrollTop;
+    const plotTop = (plot.closest('.cell') ?? plot).getBoundingClientRect().top - siteTop;
+    const plotBottom = plot.getBoundingClientRect().bottom - siteTop;
+    let tableTop: number | undefined;
+    for (const table of Array.from(document.querySelectorAll('.output_area table'))) {
+      const top = (table.closest('.output_area') ?? table).getBoundingClientRect().top - siteTop - 40;
+      if (top < plotTop) tableTop = top;
+    }
     site.scrollTop = Math.max(0, tableTop !== undefined && plotBottom - tableTop <= site.clientHeight ? tableTop : plotTop - 320);
   });
   await sleep(300);

@@ -106,7 +106,7 @@ export class NotebookContext {
     this.options.display?.html(html);
   }
 
-  /** Records the data set's description and source for the report, and returns it: `const data = nb.useData(await av.loadScenes(...))`. */
+  /** Records the data set's description and source for the report, and returns it: `const data = nb.useData(await av.scenes.loadScenes(...))`. */
   useData<D extends DescribedData>(data: D): D {
     this.dataDescription = data.description;
     if (data.source) this.source = data.source;

@@ -14,7 +14,7 @@ import { escapeHtml } from '../plots/html';
 import { projectRoot } from './context';
 
 /**
- * A function or class of the library: anything with a name, e.g. `av.buildSceneModel`, a registry
+ * A function or class of the library: anything with a name, e.g. `av.scenes.buildSceneModel`, a registry
  * entry's `build`, or `layer.constructor` for a layer class the library does not export.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type

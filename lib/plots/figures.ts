@@ -3,7 +3,7 @@
  * returns a Plotly spec; display and export live in `show.ts` and `export.ts`.
  */
 export { lossCurves } from './lossCurves';
-export type { EpochRecord, LossCurvesOptions } from './lossCurves';
+export type { LossCurvesOptions } from './lossCurves';
 export { confusionMatrixFigure, normaliseRows } from './confusion';
 export type { ConfusionOptions } from './confusion';
 export { perClassBars, comparisonBars } from './bars';

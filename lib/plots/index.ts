@@ -10,3 +10,8 @@ export { exportFigures, renderStatic, standaloneHtml } from './export';
 export type { ExportFormat, ExportOptions, ExportResult, ExportTiming, NamedFigure } from './export';
 export { normaliseSvg, normaliseSvgIds, canonicalAttributes, svgSize } from './svg';
 export { launchChromium, withChromium, chromiumPath, CHROMIUM_ARGS } from './browser';
+export { lossCurves, confusionMatrixFigure, normaliseRows, perClassBars, comparisonBars } from './figures';
+export { reliabilityDiagram } from './reliability';
+export { robustnessCurves, meanCiBars } from './curves';
+export type { CurveSeries, CurveOptions, MeanCiRow, MeanCiOptions } from './curves';
+export type { ReliabilityDiagramOptions } from './reliability';

@@ -5,10 +5,11 @@
  */
 import { ACCENT, avlabLayout, seriesColour } from './theme';
 import type { Figure, Trace } from './types';
-import type { EpochRecord as FitEpochRecord } from '../training/fit';
+import type { EpochRecord } from '../training/fit';
 
 /** The part of `fit`'s epoch record the figure reads. A metric may be a fraction (0–1) or a percentage. */
-export type EpochRecord = Pick<FitEpochRecord, 'epoch' | 'trainLoss' | 'valLoss' | 'metrics'>;
+/** The curves read `epoch`, `trainLoss`, `valLoss` and `metrics` of training's one record type. */
+type CurveRecord = Pick<EpochRecord, 'epoch' | 'trainLoss' | 'valLoss' | 'metrics'>;
 
 /** Options for `lossCurves`. */
 export interface LossCurvesOptions {
@@ -26,7 +27,7 @@ export interface LossCurvesOptions {
  * line, a marker on the val-loss curve and an annotation. Throws if `history` is empty, `bestEpoch`
  * is not one of its epochs, or `metric` was not recorded.
  */
-export function lossCurves(history: readonly EpochRecord[], options: LossCurvesOptions = {}): Figure {
+export function lossCurves(history: readonly CurveRecord[], options: LossCurvesOptions = {}): Figure {
   if (history.length === 0) throw new Error('lossCurves: history is empty');
   const best = options.bestEpoch ?? lowestValLossEpoch(history);
   const bestRecord = history.find((h) => h.epoch === best);
@@ -136,7 +137,7 @@ export function lossCurves(history: readonly EpochRecord[], options: LossCurvesO
 }
 
 /** The first epoch with the lowest finite validation loss (the usual checkpoint rule). */
-function lowestValLossEpoch(history: readonly EpochRecord[]): number {
+function lowestValLossEpoch(history: readonly CurveRecord[]): number {
   let best = history[0];
   for (const h of history) {
     if (Number.isFinite(h.valLoss) && (!Number.isFinite(best.valLoss) || h.valLoss < best.valLoss)) best = h;

@@ -6,3 +6,4 @@ export { renderReportHtml, formatSeconds } from './render';
 export type { RenderContext } from './render';
 export { buildReport, printPdf } from './build';
 export type { BuildReportOptions, BuildReportResult } from './build';
+export { toSectionTable } from './tables';

@@ -12,9 +12,8 @@ import {
   classificationReport,
   ClassificationReport,
   confusionMatrix,
-  logLoss,
 } from '../../metrics';
-import { courseTrainLogLine, formatResultTxt, toPredictionRows, writePredictionCsv, writeResultTxt } from '../courseFiles';
+import { courseLogLoss, courseTrainLogLine, formatResultTxt, toPredictionRows, writePredictionCsv, writeResultTxt } from '../courseFiles';
 import { buildSceneModel, countParams, fusionWeights, modelView, SceneModel, SceneModelOptions } from '../models/registry';
 import { acquireRunLock, claimRunDir, modelData, readRunSpec, sceneRunSpec, SceneRunSpec, SceneVariantLike, specModelOptions, toVariant, variantLabel } from './runSpec';
 import { TrainConfig } from '../../training/config';
@@ -178,7 +177,8 @@ function scoreRun(kind: string, params: number, trained: TrainResult, probs: Flo
   const yPred = argmax(probs, C);
   const report = classificationReport(yTrue, yPred, C);
   const acc = accuracy(yTrue, yPred);
-  const ll = logLoss(yTrue, probs);
+  // As the course's evaluate.py scores the model's float32 softmax (scikit-learn clips at float32 eps).
+  const ll = courseLogLoss(yTrue, probs);
   const resultText = formatResultTxt(report, acc, ll, data.classes);
   return { kind, params, train: trained, probs, yTrue, yPred, accuracy: acc, logLoss: ll, report, confusion: confusionMatrix(yTrue, yPred, C), resultText };
 }

@@ -1,7 +1,5 @@
 /** Small table helpers shared by the notebooks. */
 import { SceneDataset } from '../data/types';
-import { toTableData, type TableInput } from '../../plots/table';
-import type { ResultsTable } from '../../report/types';
 
 /** Clips per class in each split, plus a total row. */
 export function splitSummary(ds: SceneDataset): Record<string, string | number>[] {
@@ -14,10 +12,4 @@ export function splitSummary(ds: SceneDataset): Record<string, string | number>[
   }));
   rows.push({ class: 'total', train: ds.train.labels.length, val: ds.val.labels.length, test: ds.test.labels.length });
   return rows;
-}
-
-/** Any table input (row objects, `{ columns, rows }`, an arquero table) → a report table. */
-export function toSectionTable(input: TableInput, caption?: string): ResultsTable {
-  const { columns, rows } = toTableData(input);
-  return { columns, rows: rows.map((r) => r.map((v) => (typeof v === 'boolean' ? String(v) : v ?? null))), caption };
 }

@@ -1,0 +1,3 @@
+/** Losses (`av.losses.*`). */
+export { crossEntropy } from './crossEntropy';
+export * from './contrastive';

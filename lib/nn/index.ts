@@ -1,0 +1,2 @@
+/** Layers with native kernels and seeded dropout (`av.nn.*`). */
+export { LayerFactory, SeededDropout } from './layers';

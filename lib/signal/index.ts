@@ -1,0 +1,2 @@
+/** Spectrograms (`av.signal.*`). */
+export * from './spectrogram';

@@ -8,6 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildReport, printPdf } from '../lib/report';
 import type { BuildReportOptions } from '../lib/report';
+import { escapeHtml } from '../lib/plots/html';
+import type { BrowserCheckResult } from '../lib/notebook/browserCheck';
 
 function parseArgs(argv: string[]): BuildReportOptions {
   const opts: BuildReportOptions = {};
@@ -31,22 +33,8 @@ function parseArgs(argv: string[]): BuildReportOptions {
   return opts;
 }
 
-const escapeHtml = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
 /** What scripts/jupyter-check.ts found (figures/appendix/jupyter-notebook.json). */
-interface JupyterCheckSummary {
-  notebook: string;
-  profile: string;
-  kernel: string;
-  executedCells: number;
-  codeCells: number;
-  tables: number;
-  figures: number;
-  plots: number;
-  errors: string[];
-  seconds: number;
-}
+type JupyterCheckSummary = Pick<BrowserCheckResult, 'notebook' | 'kernel' | 'executedCells' | 'codeCells' | 'tables' | 'figures' | 'plots' | 'errors' | 'seconds'> & { profile: string };
 
 /**
  * The appendix section showing the browser check's screenshot, or null when there is none. `outDir`

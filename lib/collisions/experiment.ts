@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import type { Profile } from '../util/profile';
 import { COLLISION_OBJECTS, type CollisionSample, type CollisionTaskFolder } from './data/types';
 import { makeCollisionTask } from './data/tasks';
-import { simulateCollisions } from './data/simulator';
+import { simulateCollisions } from '../worlds/collision/simulator';
 import { writeFileAtomic } from '../io/files';
 import { deriveSeed } from '../util/rng';
 import { maskCentroids } from './features/trajectory';

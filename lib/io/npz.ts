@@ -38,10 +38,32 @@ export interface ZipEntry {
 }
 
 /**
- * Reads every member of a zip archive (STORED or DEFLATE), checking sizes and CRCs against the
- * central directory. `file` names the archive in error messages.
+ * Limits of `readZip` / `parseNpz` / `readNpz`. A DEFLATE member can inflate to about 1032 times
+ * its compressed size (a "zip bomb" uses exactly that), so each member is inflated with its
+ * output capped at the size the central directory declares — a member that inflates past its
+ * declaration is refused at that point, never allocated in full — and declarations are checked
+ * against a ratio limit and a total before anything is inflated.
  */
-export function readZip(bytes: Uint8Array, file: string): ZipEntry[] {
+export interface ZipReadOptions {
+  /**
+   * Largest declared uncompressed/compressed ratio of a DEFLATE member. Default 1100 (DEFLATE's
+   * own ceiling is about 1032:1, so an honest archive never exceeds it).
+   */
+  maxRatio?: number;
+  /** Largest total of declared uncompressed sizes. Default 1100 × the archive's size + 64 MiB. */
+  maxTotalBytes?: number;
+}
+
+export const DEFAULT_ZIP_LIMITS = { maxRatio: 1100, baseTotalBytes: 64 * 1024 * 1024 } as const;
+
+/**
+ * Reads every member of a zip archive (STORED or DEFLATE), checking sizes and CRCs against the
+ * central directory, under the limits of `opts`. `file` names the archive in error messages.
+ */
+export function readZip(bytes: Uint8Array, file: string, opts: ZipReadOptions = {}): ZipEntry[] {
+  const maxRatio = opts.maxRatio ?? DEFAULT_ZIP_LIMITS.maxRatio;
+  const maxTotal = opts.maxTotalBytes ?? DEFAULT_ZIP_LIMITS.maxRatio * bytes.length + DEFAULT_ZIP_LIMITS.baseTotalBytes;
+  let total = 0;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const fail: (problem: string, entry?: string) => never = (problem, entry) => {
     throw new InputError(file, problem, entry);
@@ -70,6 +92,7 @@ export function readZip(bytes: Uint8Array, file: string): ZipEntry[] {
   if (cdOffset + cdSize > eocd) fail('corrupt zip archive: the central directory lies outside the file');
 
   const entries: ZipEntry[] = [];
+  const members: { name: string; method: number; crc: number; csize: number; usize: number; localOffset: number; dataStart: number }[] = [];
   const seen = new Set<string>();
   let p = cdOffset;
   for (let k = 0; k < count; k++) {
@@ -102,14 +125,37 @@ export function readZip(bytes: Uint8Array, file: string): ZipEntry[] {
     // descriptors, or the ZIP64 markers np.savez writes for every member).
     const dataStart = localOffset + 30 + view.getUint16(localOffset + 26, true) + view.getUint16(localOffset + 28, true);
     if (dataStart + csize > bytes.length) fail('corrupt zip archive: member data runs past the end of the file', name);
+    members.push({ name, method, crc, csize, usize, localOffset, dataStart });
+  }
+  // Members must not share data: overlapping members let a small archive inflate the same
+  // compressed bytes many times over (the "overlapping files" zip bomb).
+  const byOffset = [...members].sort((a, b) => a.localOffset - b.localOffset);
+  for (let k = 1; k < byOffset.length; k++) {
+    const prev = byOffset[k - 1];
+    if (byOffset[k].localOffset < prev.dataStart + prev.csize) {
+      fail(`overlaps the data of member '${prev.name}': refusing an archive whose members share bytes (a zip bomb)`, byOffset[k].name);
+    }
+  }
+  for (const { name, method, crc, csize, usize, dataStart } of members) {
     const raw = bytes.subarray(dataStart, dataStart + csize);
+    total += usize;
+    if (total > maxTotal) {
+      fail(`the members declare ${total} uncompressed bytes in all, over the limit of ${maxTotal} for a ${bytes.length}-byte archive (ZipReadOptions.maxTotalBytes)`, name);
+    }
     let data: Uint8Array;
     if (method === 0) {
       data = raw;
     } else if (method === 8) {
+      if (usize > maxRatio * Math.max(csize, 1)) {
+        fail(`declares ${usize} bytes from ${csize} compressed (ratio over the limit of ${maxRatio}, ZipReadOptions.maxRatio): refusing a likely zip bomb`, name);
+      }
       try {
-        data = zlib.inflateRawSync(raw);
+        // Never inflate past the declared size: a bomb is stopped at usize + 1 bytes.
+        data = zlib.inflateRawSync(raw, { maxOutputLength: usize + 1 });
       } catch (e) {
+        if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+          return fail(`inflates past the ${usize} bytes the central directory declares: refusing it (a corrupt member or a zip bomb)`, name);
+        }
         return fail(`corrupt DEFLATE data: ${(e as Error).message}`, name);
       }
     } else {
@@ -129,9 +175,9 @@ export function readZip(bytes: Uint8Array, file: string): ZipEntry[] {
  * Parses the bytes of an `.npz` archive into arrays keyed by name (the member name without
  * `.npy`, as `np.load` does). `file` names the archive in error messages.
  */
-export function parseNpz(bytes: Uint8Array, file: string): Record<string, NpyArray> {
+export function parseNpz(bytes: Uint8Array, file: string, opts: ZipReadOptions = {}): Record<string, NpyArray> {
   const out: Record<string, NpyArray> = {};
-  for (const e of readZip(bytes, file)) {
+  for (const e of readZip(bytes, file, opts)) {
     if (e.name.endsWith('/')) continue; // directory entries carry no array
     const key = e.name.endsWith('.npy') ? e.name.slice(0, -4) : e.name;
     Object.defineProperty(out, key, { value: parseNpy(e.bytes, file, e.name), enumerable: true, writable: true, configurable: true });
@@ -140,14 +186,14 @@ export function parseNpz(bytes: Uint8Array, file: string): Record<string, NpyArr
 }
 
 /** Reads an `.npz` file from disk. */
-export function readNpz(path: string): Record<string, NpyArray> {
+export function readNpz(path: string, opts: ZipReadOptions = {}): Record<string, NpyArray> {
   let bytes: Uint8Array;
   try {
     bytes = fs.readFileSync(path);
   } catch (e) {
     throw new InputError(path, `cannot read file: ${(e as Error).message}`);
   }
-  return parseNpz(bytes, path);
+  return parseNpz(bytes, path, opts);
 }
 
 /**

@@ -218,23 +218,68 @@ function defineKey(obj: object, key: string, value: unknown): void {
 // The reader.
 
 /**
- * Parses pickle bytes into plain values without executing anything. `file` names the source in
- * error messages. Throws `InputError` for refused globals or opcodes, unsupported NumPy dtypes and
- * truncated or garbled input.
+ * Limits of one `parsePickle` / `readPickle` call. A pickle is a program: a few bytes can ask for
+ * a large copy (`bytearray(memo[0])`, `set(memo[1])`, `_frombuffer(memo[2], …)`) or a huge integer,
+ * so the reader charges what it decodes and the work it does against a budget derived from the
+ * input's size, and refuses the file (an `InputError` naming the limit and this option) when a
+ * charge would exceed it. The defaults never bind on pickles that Python or NumPy write for plain
+ * data (each decoded byte and each container item has at least one byte of input behind it); raise
+ * them for files that legitimately expand more.
  */
-export function parsePickle(bytes: Uint8Array, file: string): PickleValue {
-  return new Unpickler(bytes, file).load();
+export interface PickleReadOptions {
+  /**
+   * Bytes the reader may allocate for decoded values (strings, bytes, array data it has to copy),
+   * in all. Default `DEFAULT_PICKLE_LIMITS.bytesPerInputByte × input size +
+   * DEFAULT_PICKLE_LIMITS.baseBytes` (8 × the file + 16 MiB).
+   */
+  maxDecodedBytes?: number;
+  /**
+   * Work units: one per opcode, per container item moved or copied, and per reference walked
+   * when the result is checked. Default `workPerInputByte × input size + baseWork` (64 × the
+   * file + 1,000,000).
+   */
+  maxWork?: number;
+  /**
+   * The largest integer, in bytes of its two's-complement form (LONG1/LONG4), the reader builds;
+   * protocol-0 text integers (INT/LONG) are limited to `maxIntDigits` decimal digits, as Python's
+   * own `int()` is (4300 by default). Default 65,536 bytes.
+   */
+  maxIntBytes?: number;
+  /** Decimal digits of a protocol-0 INT/LONG. Default 4300 (Python's `sys.get_int_max_str_digits()`). */
+  maxIntDigits?: number;
+}
+
+/** The defaults behind `PickleReadOptions`. */
+export const DEFAULT_PICKLE_LIMITS = {
+  bytesPerInputByte: 8,
+  baseBytes: 16 * 1024 * 1024,
+  workPerInputByte: 64,
+  baseWork: 1_000_000,
+  maxIntBytes: 65_536,
+  maxIntDigits: 4300,
+} as const;
+
+/**
+ * Parses pickle bytes into plain values without executing anything. `file` names the source in
+ * error messages. Throws `InputError` for refused globals or opcodes, unsupported NumPy dtypes,
+ * truncated or garbled input and input that would exceed the budget of `opts`.
+ *
+ * Arrays built from the same memoised buffer share its memory (as NumPy's do), rather than each
+ * holding a copy.
+ */
+export function parsePickle(bytes: Uint8Array, file: string, opts: PickleReadOptions = {}): PickleValue {
+  return new Unpickler(bytes, file, opts).load();
 }
 
 /** Reads and parses a pickle file; see `parsePickle`. */
-export function readPickle(path: string): PickleValue {
+export function readPickle(path: string, opts: PickleReadOptions = {}): PickleValue {
   let bytes: Uint8Array;
   try {
     bytes = fs.readFileSync(path);
   } catch (e) {
     throw new InputError(path, `cannot read file: ${(e as Error).message}`);
   }
-  return parsePickle(bytes, path);
+  return parsePickle(bytes, path, opts);
 }
 
 class Unpickler {
@@ -250,18 +295,52 @@ class Unpickler {
   private opStart = 0;
 
   private readonly bytes: Uint8Array;
+  private readonly maxBytes: number;
+  private readonly maxWork: number;
+  private readonly maxIntBytes: number;
+  private readonly maxIntDigits: number;
+  private decoded = 0;
+  private work = 0;
 
   constructor(
     bytes: Uint8Array,
     private readonly file: string,
+    opts: PickleReadOptions = {},
   ) {
     // A plain Uint8Array view: on a Node Buffer, slice() would share the pooled memory instead
     // of copying, and typed arrays built on it would be misaligned.
     this.bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const L = DEFAULT_PICKLE_LIMITS;
+    this.maxBytes = opts.maxDecodedBytes ?? L.bytesPerInputByte * bytes.length + L.baseBytes;
+    this.maxWork = opts.maxWork ?? L.workPerInputByte * bytes.length + L.baseWork;
+    this.maxIntBytes = opts.maxIntBytes ?? L.maxIntBytes;
+    this.maxIntDigits = opts.maxIntDigits ?? L.maxIntDigits;
   }
 
   private fail(problem: string): never {
     throw new InputError(this.file, problem, `byte ${this.opStart}`);
+  }
+
+  /** Charges `n` decoded bytes against the budget (before allocating them). */
+  private chargeBytes(n: number, what: string): void {
+    this.decoded += n;
+    if (this.decoded > this.maxBytes) {
+      this.fail(
+        `refusing to decode more than ${this.maxBytes} bytes from a ${this.bytes.length}-byte pickle (${what} would bring it to ${this.decoded}); ` +
+          'the file expands far beyond its size (raise PickleReadOptions.maxDecodedBytes if it is trusted)',
+      );
+    }
+  }
+
+  /** Charges `n` units of work (opcodes, items moved, references walked). */
+  private chargeWork(n: number, what: string): void {
+    this.work += n;
+    if (this.work > this.maxWork) {
+      this.fail(
+        `refusing to do more than ${this.maxWork} units of work on a ${this.bytes.length}-byte pickle (stopped at ${what}); ` +
+          'the file asks for far more work than its size explains (raise PickleReadOptions.maxWork if it is trusted)',
+      );
+    }
   }
 
   private need(n: number): void {
@@ -306,7 +385,14 @@ class Unpickler {
     return s;
   }
 
+  /** A charged, aligned copy of bytes from the input (or of a decoded value). */
+  private copyBytes(b: Uint8Array): Uint8Array {
+    this.chargeBytes(b.length, 'a bytes value');
+    return b.slice();
+  }
+
   private utf8(b: Uint8Array): string {
+    this.chargeBytes(2 * b.length, 'a string');
     try {
       return UTF8.decode(b);
     } catch {
@@ -334,6 +420,7 @@ class Unpickler {
   private popMark(): unknown[] {
     const m = this.marks.pop();
     if (m === undefined) this.fail(`${OP_NAMES[this.bytes[this.opStart]]} without a preceding MARK`);
+    this.chargeWork(this.stack.length - m, 'items above a MARK');
     const items = this.stack.splice(m);
     items.shift(); // the MARK symbol itself
     return items;
@@ -363,11 +450,13 @@ class Unpickler {
       this.fail(`SETITEM(S) on a ${describe(target)}, not a dict`);
     }
     if (items.length % 2 !== 0) this.fail('SETITEMS with an odd number of items');
+    this.chargeWork(items.length, 'dict items');
     for (let i = 0; i < items.length; i += 2) defineKey(target, this.dictKey(items[i]), items[i + 1]);
   }
 
   private appendItems(target: unknown, items: unknown[]): void {
     if (!Array.isArray(target) || this.tuples.has(target)) this.fail(`APPEND(S) on a ${describe(target)}, not a list`);
+    this.chargeWork(items.length, 'list items');
     for (const it of items) target.push(it);
   }
 
@@ -375,11 +464,24 @@ class Unpickler {
     return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
   }
 
-  /** Two's-complement little-endian integer of LONG1 / LONG4. */
+  /**
+   * Two's-complement little-endian integer of LONG1 / LONG4, built in linear time from its hex
+   * digits (building it byte by byte with shifts is quadratic: a 1 MB integer took minutes);
+   * integers longer than `maxIntBytes` are refused.
+   */
   private long(b: Uint8Array): number | bigint {
     if (b.length === 0) return 0;
-    let v = 0n;
-    for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
+    if (b.length > this.maxIntBytes) {
+      this.fail(`refusing an integer of ${b.length} bytes (the limit is ${this.maxIntBytes}; raise PickleReadOptions.maxIntBytes if it is trusted)`);
+    }
+    this.chargeBytes(3 * b.length, 'an integer');
+    const HEX = '0123456789abcdef';
+    const digits = new Array<string>(b.length);
+    for (let i = 0; i < b.length; i++) {
+      const x = b[b.length - 1 - i];
+      digits[i] = HEX[x >> 4] + HEX[x & 15];
+    }
+    let v = BigInt('0x' + digits.join(''));
     if (b[b.length - 1] & 0x80) v -= 1n << BigInt(8 * b.length);
     return this.int(v);
   }
@@ -401,6 +503,7 @@ class Unpickler {
       this.opStart = this.pos;
       if (this.pos >= b.length) this.fail('truncated pickle: the input ended before the STOP opcode');
       const op = b[this.pos++];
+      if (++this.work > this.maxWork) this.chargeWork(0, `opcode ${OP_NAMES[op] ?? op}`);
       switch (op) {
         case OP.PROTO: {
           const p = this.u8();
@@ -506,6 +609,7 @@ class Unpickler {
           const n = this.view(4).getInt32(0, true);
           if (n < 0) this.fail('BINSTRING with a negative length');
           // Python 2 str: decoded as latin1 here (NumPy's raw data is re-encoded in finishArray).
+          this.chargeBytes(2 * n, 'a string');
           this.push(LATIN1.decode(this.take(n)));
           break;
         }
@@ -513,16 +617,16 @@ class Unpickler {
           this.push(LATIN1.decode(this.take(this.u8())));
           break;
         case OP.BINBYTES:
-          this.push(this.take(this.uint32()).slice());
+          this.push(this.copyBytes(this.take(this.uint32())));
           break;
         case OP.SHORT_BINBYTES:
-          this.push(this.take(this.u8()).slice());
+          this.push(this.copyBytes(this.take(this.u8())));
           break;
         case OP.BINBYTES8:
-          this.push(this.take(this.uint64()).slice());
+          this.push(this.copyBytes(this.take(this.uint64())));
           break;
         case OP.BYTEARRAY8:
-          this.push(this.take(this.uint64()).slice());
+          this.push(this.copyBytes(this.take(this.uint64())));
           break;
         case OP.READONLY_BUFFER:
           this.top();
@@ -600,6 +704,7 @@ class Unpickler {
           const items = this.popMark();
           const s = this.top();
           if (!(s instanceof Set)) this.fail(`ADDITEMS on a ${describe(s)}, not a set`);
+          this.chargeWork(items.length, 'set items');
           for (const it of items) s.add(it);
           break;
         }
@@ -705,7 +810,11 @@ class Unpickler {
 
   private parseIntText(s: string): number | bigint {
     const t = s.trim();
-    if (!/^[-+]?\d+$/.test(t)) this.fail(`invalid integer '${s}'`);
+    const digits = t.replace(/^[-+]/, '').length;
+    if (digits > this.maxIntDigits) {
+      this.fail(`refusing an integer of ${digits} decimal digits (the limit is ${this.maxIntDigits}, as Python's int(); raise PickleReadOptions.maxIntDigits if it is trusted)`);
+    }
+    if (!/^[-+]?\d+$/.test(t)) this.fail(`invalid integer '${s.length > 40 ? s.slice(0, 40) + '…' : s}'`);
     return this.int(BigInt(t));
   }
 
@@ -780,15 +889,24 @@ class Unpickler {
       if (typeof text !== 'string') this.fail(`_codecs.encode of ${describe(text)}`);
       const enc = typeof encoding === 'string' ? encoding.toLowerCase().replace('_', '-') : 'utf-8';
       if (enc === 'latin1' || enc === 'latin-1' || enc === 'iso-8859-1') return this.latin1Bytes(text);
-      if (enc === 'utf-8' || enc === 'utf8') return new TextEncoder().encode(text);
+      if (enc === 'utf-8' || enc === 'utf8') {
+        this.chargeBytes(3 * text.length, '_codecs.encode');
+        return new TextEncoder().encode(text);
+      }
       if (enc === 'ascii') return this.latin1Bytes(text, 0x7f);
       return this.fail(`_codecs.encode with the unsupported encoding ${describe(encoding)}`);
     }
     if (name === 'bytearray' || name === 'bytes') {
       if (args.length === 0) return new Uint8Array(0);
       const [a] = args;
-      if (a instanceof Uint8Array) return a.slice();
-      if (Array.isArray(a) && a.every((x) => Number.isInteger(x) && (x as number) >= 0 && (x as number) < 256)) return Uint8Array.from(a as number[]);
+      if (a instanceof Uint8Array) return this.copyBytes(a);
+      if (Array.isArray(a)) {
+        this.chargeWork(a.length, `${fn.qualified} of a list`);
+        if (a.every((x) => Number.isInteger(x) && (x as number) >= 0 && (x as number) < 256)) {
+          this.chargeBytes(a.length, `${fn.qualified} of a list`);
+          return Uint8Array.from(a as number[]);
+        }
+      }
       if (typeof a === 'string' && args.length === 2) return this.reduce(new GlobalRef('_codecs', 'encode'), args);
       return this.fail(`${fn.qualified} of ${describe(a)} is not supported`);
     }
@@ -796,6 +914,7 @@ class Unpickler {
       if (args.length === 0) return new Set();
       const [items] = args;
       if (!Array.isArray(items)) this.fail(`${fn.qualified} of ${describe(items)} is not supported`);
+      this.chargeWork(items.length, `${fn.qualified} of a list`);
       return new Set(items);
     }
     if (fn.qualified === 'collections.OrderedDict') {
@@ -806,6 +925,7 @@ class Unpickler {
   }
 
   private latin1Bytes(text: string, max = 0xff): Uint8Array {
+    this.chargeBytes(text.length, 'latin1 bytes');
     const out = new Uint8Array(text.length);
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
@@ -846,6 +966,7 @@ class Unpickler {
       return;
     }
     if (typeof obj === 'object' && obj !== null && this.dicts.has(obj) && isObjectRecord(state) && this.dicts.has(state)) {
+      this.chargeWork(Object.keys(state).length, 'dict state');
       for (const [k, v] of Object.entries(state)) defineKey(obj, k, v);
       return;
     }
@@ -867,14 +988,26 @@ class Unpickler {
     if (bytes.length !== n * size) {
       this.fail(`${where}: shape (${shape.join(', ')}) of ${npy} needs ${n * size} bytes, the pickle holds ${bytes.length}`);
     }
-    // A fresh, aligned copy that the typed array can view directly.
+    this.chargeWork(Math.ceil(bytes.length / 64), `${where}: array data`);
+    const swap = bigEndian && size > 1;
+    const reorder = fortran && shape.length > 1;
+    if (npy === '|b1') {
+      for (let i = 0; i < bytes.length; i++) if (bytes[i] > 1) this.fail(`${where}: a boolean array holds ${bytes[i]}`);
+    }
+    // Data that needs no reordering is viewed where it lies when it is aligned, so every array
+    // built from one memoised buffer shares it (as NumPy's arrays over one bytes object do);
+    // otherwise one charged, aligned copy.
+    if (!swap && !reorder && bytes.byteOffset % size === 0 && bytes.buffer !== this.bytes.buffer) {
+      return { dtype: npy, shape, data: typedArray(npy, bytes.buffer, bytes.byteOffset, n) };
+    }
+    this.chargeBytes(bytes.length, `${where}: a copy of the array data`);
     let copy = bytes.slice();
-    if (bigEndian && size > 1) {
+    if (swap) {
       for (let i = 0; i < copy.length; i += size) copy.subarray(i, i + size).reverse();
     }
-    if (fortran && shape.length > 1) copy = fortranToC(copy, shape, size);
-    if (npy === '|b1') {
-      for (let i = 0; i < copy.length; i++) if (copy[i] > 1) this.fail(`${where}: a boolean array holds ${copy[i]}`);
+    if (reorder) {
+      this.chargeBytes(copy.length, `${where}: a Fortran-order reorder`);
+      copy = fortranToC(copy, shape, size);
     }
     return { dtype: npy, shape, data: typedArray(npy, copy.buffer) };
   }
@@ -892,9 +1025,10 @@ class Unpickler {
       if (v instanceof DtypeRef) this.fail(`the pickle's result holds a bare numpy dtype ('${v.code}'), which avlab does not return`);
       if (this.pendingArrays.has(v)) this.fail('a numpy array was never given its state (BUILD)');
       if (v instanceof Uint8Array || isNpyArray(v)) continue;
-      if (Array.isArray(v)) todo.push(...v);
-      else if (v instanceof Set) todo.push(...v);
-      else todo.push(...Object.values(v));
+      // One push per item: spreading a 500,000-item list into push() overflows the call stack.
+      const items = Array.isArray(v) ? v : v instanceof Set ? v : Object.values(v);
+      this.chargeWork(Array.isArray(items) ? items.length : (items as Set<unknown>).size, 'checking the result');
+      for (const it of items) todo.push(it);
     }
     return root as PickleValue;
   }
@@ -907,20 +1041,20 @@ function decodeRawUnicodeEscape(s: string): string {
   );
 }
 
-function typedArray(dtype: NpyDtype, buffer: ArrayBufferLike): NpyData {
+function typedArray(dtype: NpyDtype, buffer: ArrayBufferLike, offset = 0, length?: number): NpyData {
   switch (dtype) {
     case '<f4':
-      return new Float32Array(buffer);
+      return new Float32Array(buffer, offset, length);
     case '<f8':
-      return new Float64Array(buffer);
+      return new Float64Array(buffer, offset, length);
     case '<i2':
-      return new Int16Array(buffer);
+      return new Int16Array(buffer, offset, length);
     case '<i4':
-      return new Int32Array(buffer);
+      return new Int32Array(buffer, offset, length);
     case '<i8':
-      return new BigInt64Array(buffer);
+      return new BigInt64Array(buffer, offset, length);
     default:
-      return new Uint8Array(buffer);
+      return new Uint8Array(buffer, offset, length);
   }
 }
 

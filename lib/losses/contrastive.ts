@@ -83,3 +83,18 @@ export function weightedContrastiveLoss(d: tf.Tensor1D, y: tf.Tensor1D, margin: 
     return tf.mean(tf.add(pos, neg)) as tf.Scalar;
   });
 }
+
+/**
+ * AVTS's contrastive loss (Korbar, Tran & Torresani, 2018) on a batch of video and audio
+ * embeddings `fv`, `fa` `[N, d]` with sync labels `y` `[N]` (1 in sync, 0 not) and margin η:
+ *
+ *   E = (1/N) Σₙ yₙ·‖f_v(vₙ) − f_a(aₙ)‖₂² + (1 − yₙ)·max(η − ‖f_v(vₙ) − f_a(aₙ)‖₂, 0)²
+ *
+ * i.e. eq. (1) above without its ½ (the paper's form; η = 0.99 there), on D = `pairDistance`.
+ */
+export function avtsContrastiveLoss(fv: tf.Tensor2D, fa: tf.Tensor2D, y: tf.Tensor1D, margin: number): tf.Scalar {
+  return tf.tidy(() => {
+    const d = pairDistance(fv, fa);
+    return tf.mul(2, contrastiveLoss(d, y, margin)) as tf.Scalar;
+  });
+}

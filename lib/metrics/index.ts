@@ -3,3 +3,5 @@ export * from './classification';
 export { formatFixed } from './pythonFormat';
 export { numpySum, numpyMean } from './numpySum';
 export * from './calibration';
+export * from './multilabel';
+export * from './localisation';

@@ -66,9 +66,15 @@ interface JupyterPage {
     }[];
     execute_all_cells(): void;
     kernel: { name: string; is_connected(): boolean } | null;
+    events: { on(names: string, handler: (e: { type: string; namespace?: string }) => void): void };
   };
 }
 declare const Jupyter: JupyterPage;
+/** Kernel events the page saw during the run (set up by the check). */
+declare const avlabKernelEvents: string[];
+
+/** The front end's events for a kernel that died, restarted or lost its connection. */
+const KERNEL_TROUBLE = 'kernel_dead.Kernel kernel_restarting.Kernel kernel_autorestarting.Kernel kernel_killed.Kernel kernel_disconnected.Kernel';
 
 /** Counts and error outputs of the page as it stands (evaluated in the page). */
 function pageState(): { running: number; executed: number; code: number; idle: boolean; tables: number; figures: number; plots: number; errors: string[] } {
@@ -84,9 +90,13 @@ function pageState(): { running: number; executed: number; code: number; idle: b
     else if (typeof cell.input_prompt_number === 'number') executed++;
     for (const out of cell.output_area?.outputs ?? []) {
       if (out.output_type === 'error') errors.push(`cell ${i}: ${out.ename}: ${out.evalue}`);
-      // tslab reports a cell's exception on stderr (message, then stack): its first lines say what failed.
+      // tslab reports a cell's exception on stderr (maybe the source line, then `Name: message` and
+      // the stack): keep the message and the frame that threw.
       if (out.output_type === 'stream' && out.name === 'stderr' && /error/i.test(out.text ?? '')) {
-        errors.push(`cell ${i} (stderr): ${(out.text ?? '').trim().split('\n').slice(0, 3).join('\n')}`);
+        const lines = (out.text ?? '').trim().split('\n');
+        const at = Math.max(0, lines.findIndex((l) => /^\s*(?:Uncaught )?(?:[A-Za-z_$][\w$]*)?(?:Error|Exception)\b/.test(l)));
+        const where = /^\s+at /.test(lines[at + 1] ?? '') ? ` (${lines[at + 1].trim()})` : '';
+        errors.push(`cell ${i} (stderr): ${lines[at].trim()}${where}`);
       }
     }
   });
@@ -108,8 +118,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Opens `notebook` in Chromium on a fresh notebook server (this checkout's kernel, the given env),
- * waits for the kernel, runs every cell through the page, waits until the run is over and at least
- * one table and one plotly figure show, then counts what the outputs hold and takes the screenshot.
+ * waits for the kernel, runs every cell through the page, waits until the run is over and plotly.js
+ * has drawn every figure the outputs hold (up to a minute more), then counts the tables, figures
+ * and drawn plots and takes the screenshot. Callers judge the counts (notebook 01 shows tables and
+ * figures; a notebook without either passes here with zeros).
  * The page never saves the notebook (autosave is off and the page is made read-only), so the .ipynb
  * on disk stays as it was. Rejects when the server, the browser or the kernel does not come up, or
  * when the cells do not finish within the time limit; error outputs are reported, not thrown.
@@ -139,19 +151,29 @@ export async function checkNotebookInBrowser(o: BrowserCheckOptions): Promise<Br
       !!Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected() &&
       !!document.querySelector('#kernel_indicator_icon.kernel_idle_icon'),
     );
-    const kernel = await page.evaluate(() => {
+    const kernel = await page.evaluate((trouble) => {
       // Never write the notebook back: no autosave, and saving refuses on a read-only page.
       Jupyter.notebook.set_autosave_interval(0);
       Jupyter.notebook.writable = false;
+      (window as unknown as { avlabKernelEvents: string[] }).avlabKernelEvents = [];
+      Jupyter.notebook.events.on(trouble, (e) => avlabKernelEvents.push(e.type));
       return Jupyter.notebook.kernel!.name;
-    });
+    }, KERNEL_TROUBLE);
     log(`kernel ${kernel} is idle after ${((Date.now() - started) / 1000).toFixed(1)} s; running all cells`);
 
     await page.evaluate(() => Jupyter.notebook.execute_all_cells());
     let state = await page.evaluate(pageState);
     let lastLog = Date.now();
+    let trouble: string[] = [];
     for (;;) {
       state = await page.evaluate(pageState);
+      // A dead or restarted kernel drops the queued cells: the run is over, with an error.
+      trouble = await page.evaluate(() => avlabKernelEvents.slice());
+      if (trouble.length > 0) {
+        await sleep(1000);
+        state = await page.evaluate(pageState);
+        break;
+      }
       if (state.running === 0 && state.idle) break;
       if (Date.now() > deadline) {
         throw new Error(`${path.basename(notebook)}: cells still running after ${Math.round((o.timeoutMs ?? 900000) / 1000)} s (${state.executed} of ${state.code} code cells done)`);
@@ -163,12 +185,14 @@ export async function checkNotebookInBrowser(o: BrowserCheckOptions): Promise<Br
       await sleep(500);
     }
     log(`cells done after ${((Date.now() - started) / 1000).toFixed(1)} s: ${state.executed} of ${state.code} executed`);
+    if (trouble.length > 0) state.errors.push(`the kernel stopped while cells ran (${[...new Set(trouble)].join(', ')}): it died or was restarted`);
+    else if (state.executed < state.code && state.errors.length === 0) state.errors.push(`${state.code - state.executed} code cell(s) did not run, without an error output`);
 
-    // plotly draws asynchronously: give the figures (and tables) a little while to appear.
+    // plotly draws after the output is in the page: give every emitted figure a while to be drawn.
     const drawBy = Math.min(deadline, Date.now() + 60000);
-    while ((state.tables < 1 || state.plots < state.figures || state.plots < 1) && Date.now() < drawBy && state.errors.length === 0) {
+    while (state.plots < state.figures && Date.now() < drawBy && state.errors.length === 0 && pageErrors.length === 0) {
       await sleep(500);
-      state = await page.evaluate(pageState);
+      state = { ...(await page.evaluate(pageState)), errors: state.errors };
     }
 
     let screenshot: string | undefined;

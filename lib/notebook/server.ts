@@ -96,8 +96,9 @@ export function parseServerPort(line: string): number | null {
  * Starts `jupyter notebook` on `dir` with this checkout's `tslab` kernelspec first on JUPYTER_PATH
  * and `tslab` as the kernel of new notebooks, listening on 127.0.0.1 only. Resolves once the server
  * has printed its URL and answers a request; rejects with the server's last output and the setup
- * hint when Jupyter is missing, exits early or does not come up in time. The server runs in its own process group, which
- * `stop()` ends (and which is signalled as well should this process exit without calling it).
+ * hint when Jupyter is missing, exits early or does not come up in time. The server runs in its own
+ * process group, which `stop()` ends (and which is signalled as well should this process exit
+ * without calling it); Ctrl-C in a terminal reaches the caller, not the server.
  */
 export async function startNotebookServer(o: NotebookServerOptions): Promise<NotebookServer> {
   const dir = path.resolve(o.dir);

@@ -1,2 +1,3 @@
 /** Spectrograms (`av.signal.*`). */
 export * from './spectrogram';
+export * from './mel';

@@ -10,7 +10,12 @@
  *   going to the lower validation loss) and early stopping on it;
  * - with a run directory: atomic checkpoints after every epoch (`last.ckpt`, `best.ckpt`),
  *   `history.json` and `train.log` (lines formatted by the caller's `logLine`), resumption from
- *   `last.ckpt` and reuse of a finished run with the same fingerprint;
+ *   `last.ckpt` and reuse of a finished run with the same fingerprint. The checkpoint is the one
+ *   source of truth: it carries the log lines written so far, and `history.json` and `train.log`
+ *   are rewritten from it (atomically) after every epoch and whenever the run directory is opened,
+ *   so a run killed at any point and resumed ends with the same files as an uninterrupted run; a
+ *   restart under another fingerprint starts both files (and best.ckpt) afresh, never appending;
+ *   temporary files left by an interrupted atomic write are removed when the directory is opened;
  * - a per-batch progress bar in interactive terminals.
  *
  * Invariants (tested): every epoch reseeds the batch order and the dropout masks from the seed and
@@ -56,12 +61,14 @@ export interface Batch<B extends tf.TensorContainer> {
 /**
  * Where training batches come from. `batches` is called once per epoch with a generator seeded by
  * the run's seed and the epoch number; it must draw every random choice (order, negatives, …) from
- * it, so an epoch is reproducible on its own. Batches are made lazily, one per step.
+ * it, so an epoch is reproducible on its own. Batches are made lazily, one per step. `epoch` (1 for
+ * the first) lets a source change with training, e.g. a curriculum of negatives; `trainEpoch`
+ * always passes it.
  */
 export interface BatchSource<B extends tf.TensorContainer> {
   /** Examples per epoch: the training loss is the size-weighted mean over batches. */
   readonly size: number;
-  batches(rng: Rng, batchSize: number): Iterable<Batch<B>>;
+  batches(rng: Rng, batchSize: number, epoch?: number): Iterable<Batch<B>>;
 }
 
 /** What is trained and how it is scored. */
@@ -101,6 +108,8 @@ export interface FitOptions {
   progress?: boolean;
   /** Called after each epoch is scored, before it is checkpointed. */
   onEpoch?: (record: EpochRecord) => void;
+  /** Milliseconds now, for the epoch times (default `Date.now`; tests inject a fixed clock). */
+  clock?: () => number;
 }
 
 /** The outcome of `fit`; the task's networks hold the selected epoch's weights afterwards. */
@@ -132,6 +141,19 @@ interface RunState {
   plateauBad: number;
   lr: number;
   done: boolean;
+  /** The lines of train.log so far (absent in checkpoints written before they were kept). */
+  log?: string[];
+}
+
+/** A temporary file of `writeFileAtomic` (`.<name>.<pid>.<random>.tmp`). */
+const ATOMIC_TEMP = /^\..+\.\d+\.[a-z0-9]+\.tmp$/;
+
+/** Removes temporary files an interrupted atomic write left in `dir`; returns their names. */
+export function removeStrayTemps(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  const stray = fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() && ATOMIC_TEMP.test(e.name));
+  for (const e of stray) fs.rmSync(path.join(dir, e.name), { force: true });
+  return stray.map((e) => e.name);
 }
 
 /** A plain log line: epoch, time, losses, every metric and the learning rate. */
@@ -181,7 +203,7 @@ export async function trainEpoch<B extends tf.TensorContainer>(
   (task.dropouts ?? []).forEach((d, i) => d.reseed(deriveSeed(config.seed, `dropout:${epoch}:${i}`)));
   const vars = trainableVariables(task.nets);
   let lossSum = tf.scalar(0);
-  for (const batch of source.batches(rng, config.batchSize)) {
+  for (const batch of source.batches(rng, config.batchSize, epoch)) {
     const { value, grads } = tf.variableGrads(() => task.loss(batch.data, true), vars);
     optimizer.step(vars, grads);
     tf.dispose(grads);
@@ -244,7 +266,8 @@ export async function fit<B extends tf.TensorContainer, V>(task: FitTask<B, V>, 
   const logLine = options.logLine ?? plainLogLine;
   const select = config.select ?? 'valLoss';
   const schedule = config.schedule ?? 'plateau';
-  const started = Date.now();
+  const clock = options.clock ?? Date.now;
+  const started = clock();
   const fingerprint = options.fingerprint ?? '';
   const runDir = options.runDir;
   const lastFile = runDir && path.join(runDir, 'last.ckpt');
@@ -259,15 +282,29 @@ export async function fit<B extends tf.TensorContainer, V>(task: FitTask<B, V>, 
     stoppedEarly,
     epochsRun,
     reused,
-    seconds: (Date.now() - started) / 1000,
+    seconds: (clock() - started) / 1000,
   });
+  // train.log and history.json as the checkpointed state says they are.
+  const writeRunFiles = () => {
+    if (!runDir) return;
+    const lines = state.log ?? state.history.map((r) => logLine(r));
+    writeFileAtomic(path.join(runDir, 'history.json'), JSON.stringify(state.history, null, 2));
+    writeFileAtomic(path.join(runDir, 'train.log'), lines.length > 0 ? lines.join('\n') + '\n' : '');
+  };
 
+  if (runDir) {
+    const stray = removeStrayTemps(runDir);
+    if (stray.length > 0) log(`removed ${stray.length} temporary file(s) left by an interrupted write in ${runDir}`);
+  }
+  let resumed = false;
   if (lastFile && fs.existsSync(lastFile)) {
     const ck = loadCheckpoint<RunState>(lastFile);
     if (ck.state.version === 2 && ck.state.fingerprint === fingerprint) {
       state = ck.state;
+      resumed = true;
       if (state.done && bestFile && fs.existsSync(bestFile)) {
         restoreNets(task.nets, loadCheckpoint(bestFile).weights, bestFile);
+        writeRunFiles();
         log(`reusing finished run in ${runDir} (best epoch ${state.bestEpoch}, val loss ${state.bestValLoss.toFixed(4)})`);
         optimizer.dispose();
         return result(0, state.epoch < config.maxEpochs, true);
@@ -283,10 +320,16 @@ export async function fit<B extends tf.TensorContainer, V>(task: FitTask<B, V>, 
       log(`${lastFile} belongs to another configuration; starting afresh`);
     }
   }
-  if (runDir) fs.mkdirSync(runDir, { recursive: true });
+  if (runDir) {
+    fs.mkdirSync(runDir, { recursive: true });
+    // A fresh start (no checkpoint, or another configuration's) owns nothing of what is there.
+    if (!resumed) fs.rmSync(bestFile!, { force: true });
+    state.log ??= state.history.map((r) => logLine(r));
+    writeRunFiles();
+  }
   const appendLog = (line: string) => {
     log(line);
-    if (runDir) fs.appendFileSync(path.join(runDir, 'train.log'), line + '\n');
+    (state.log ??= []).push(line);
   };
 
   // Without a runDir the best weights are kept in memory instead of best.ckpt.
@@ -297,7 +340,7 @@ export async function fit<B extends tf.TensorContainer, V>(task: FitTask<B, V>, 
   try {
     while (state.epoch < config.maxEpochs) {
       const epoch = state.epoch + 1;
-      const t0 = Date.now();
+      const t0 = clock();
       if (schedule === 'cosine') state.lr = config.lr * 0.5 * (1 + Math.cos((Math.PI * (epoch - 1)) / config.maxEpochs));
       else if (schedule === 'constant') state.lr = config.lr;
       optimizer.learningRate = state.lr;
@@ -305,7 +348,7 @@ export async function fit<B extends tf.TensorContainer, V>(task: FitTask<B, V>, 
       const trainLoss = await trainEpoch(task, optimizer, train, config, epoch, () => bar.tick());
       bar.stop();
       const v = await task.evaluate(val);
-      const record: EpochRecord = { epoch, trainLoss, valLoss: v.loss, metrics: v.metrics, lr: state.lr, seconds: (Date.now() - t0) / 1000 };
+      const record: EpochRecord = { epoch, trainLoss, valLoss: v.loss, metrics: v.metrics, lr: state.lr, seconds: (clock() - t0) / 1000 };
       state.history.push(record);
       state.epoch = epoch;
       epochsRun++;
@@ -331,20 +374,19 @@ export async function fit<B extends tf.TensorContainer, V>(task: FitTask<B, V>, 
       }
       stoppedEarly = epoch - state.bestEpoch >= config.earlyStop;
       state.done = stoppedEarly || epoch >= config.maxEpochs;
+      // The early-stop line goes into the checkpointed log with its epoch.
+      if (stoppedEarly) appendLog(`early stop: no ${describeSelection(select)} improvement for ${config.earlyStop} epochs; best epoch ${state.bestEpoch}`);
 
       if (runDir) {
         const weights = await storeTensors(netWeights(task.nets));
         if (improved) saveCheckpoint(bestFile!, { weights, optimizer: [], state });
         saveCheckpoint(lastFile!, { weights, optimizer: await storeTensors(await optimizer.getWeights()), state });
-        writeFileAtomic(path.join(runDir, 'history.json'), JSON.stringify(state.history, null, 2));
+        writeRunFiles();
       } else if (improved) {
         bestWeights?.forEach((t) => t.dispose());
         bestWeights = task.nets.flatMap((n) => n.getWeights().map((w) => w.clone()));
       }
-      if (stoppedEarly) {
-        appendLog(`early stop: no ${describeSelection(select)} improvement for ${config.earlyStop} epochs; best epoch ${state.bestEpoch}`);
-        break;
-      }
+      if (stoppedEarly) break;
     }
     if (bestFile && fs.existsSync(bestFile)) {
       restoreNets(task.nets, loadCheckpoint(bestFile).weights, bestFile);

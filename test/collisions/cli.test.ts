@@ -5,9 +5,9 @@ import * as path from 'node:path';
 import { initBackend } from '../../lib/backend';
 import { runCapture } from '../helpers/cli';
 import { readTaskFolder } from '../../lib/collisions/data/courseLayout';
-import { COLLISION_OBJECTS } from '../../lib/collisions/data/types';
+import { COLLISION_OBJECTS } from '../../lib/worlds/collision/types';
 import { splitByObject } from '../../lib/collisions/cli';
-import { simulateCollisions } from '../../lib/collisions/data/simulator';
+import { simulateCollisions } from '../../lib/worlds/collision/simulator';
 
 const run = runCapture;
 

@@ -47,7 +47,7 @@ describe('notebook server', () => {
   });
 });
 
-describe('Jupyter in a browser (Notebook 6 + Chromium)', function () {
+describe('notebooks in a browser (Jupyter Notebook 6 + Chromium)', function () {
   this.timeout(10 * 60 * 1000);
   const missing = missingTools();
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'avlab-browser-'));
@@ -82,6 +82,26 @@ describe('Jupyter in a browser (Notebook 6 + Chromium)', function () {
     }
     assert.throws(() => process.kill(server.pid, 0), 'the server has exited');
     await assert.rejects(fetch(`${server.url}api/status`), 'nothing listens on its port any more');
+  });
+
+  /** A notebook of code cells on the tslab kernel, written into the scratch folder. */
+  const probe = (name: string, cells: string[]): string => {
+    const file = path.join(out, 'probes', `${name}.ipynb`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const code = cells.map((source) => ({ cell_type: 'code', metadata: {}, execution_count: null, outputs: [], source }));
+    fs.writeFileSync(file, JSON.stringify({ cells: code, metadata: { kernelspec: { name: 'tslab', display_name: 'TypeScript', language: 'typescript' } }, nbformat: 4, nbformat_minor: 5 }));
+    return file;
+  };
+
+  it("reports a failing cell and a kernel that dies instead of passing", async () => {
+    const failing = await checkNotebookInBrowser({ notebook: probe('failing', ['const a: number = 1;', "throw new Error('boom from cell 2');", 'console.log(a);']) });
+    assert.equal(failing.kernel, 'tslab');
+    assert.equal(failing.executedCells, 2, 'the cells after the error do not run');
+    assert.ok(failing.errors.some((e) => /cell 1\b.*boom from cell 2/.test(e)), `errors: ${JSON.stringify(failing.errors)}`);
+
+    const dying = await checkNotebookInBrowser({ notebook: probe('dying', ['console.log(1);', "process.kill(process.pid, 'SIGKILL');", 'console.log(3);']) });
+    assert.ok(dying.errors.some((e) => /kernel stopped while cells ran/.test(e)), `errors: ${JSON.stringify(dying.errors)}`);
+    assert.ok(dying.executedCells < dying.codeCells);
   });
 
   it('runs notebook 01 in Chromium: tables and plotly figures drawn, no errors, a screenshot', async () => {

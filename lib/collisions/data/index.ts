@@ -1,5 +1,8 @@
-/** Collision matching data: types, the simulator, the course layout and the task builder. */
+/**
+ * Collision matching data: the world's types and simulator (re-exported from lib/worlds/collision),
+ * the course layout and the task builder.
+ */
 export * from './types';
-export * from './simulator';
+export * from '../../worlds/collision/simulator';
 export * from './courseLayout';
 export * from './tasks';

@@ -18,7 +18,7 @@
  */
 import { spectrogram } from '../../signal/spectrogram';
 import { trajectoryFeatures } from './trajectory';
-import type { CollisionSample } from '../data/types';
+import type { CollisionSample } from '../../worlds/collision/types';
 import { InputError } from '../../util/errors';
 
 /** How raw samples become model inputs; stored with a trained model. */

@@ -13,7 +13,7 @@
  * are finite differences in pixels per second: central inside the sequence, one-sided at its ends.
  */
 import { InputError } from '../../util/errors';
-import type { CollisionSample } from '../data/types';
+import type { CollisionSample } from '../../worlds/collision/types';
 
 /** Centroid of one mask (foreground = any non-zero byte); `count` 0 and NaN coordinates when empty. */
 export function maskCentroid(mask: Uint8Array, width: number, height: number): { x: number; y: number; count: number } {

@@ -6,6 +6,7 @@
  * `answerTask` apply it to a task folder, `saveMatchingModel` / `loadMatchingModel` keep it on disk
  * (`model.json` + `weights.ckpt`).
  */
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -376,29 +377,186 @@ export async function trainMatchingModel(train: MatchingFeatures, val: MatchingF
 /** File names inside a model directory. */
 export const MODEL_FILES = { config: 'model.json', weights: 'weights.ckpt' } as const;
 
-/** Writes `model.json` and `weights.ckpt` into `dir` (created if needed), each atomically. */
-export async function saveMatchingModel(dir: string, model: MatchingModel): Promise<void> {
-  fs.mkdirSync(dir, { recursive: true });
-  const all = nets(model);
-  const weights = await storeTensors(all.flatMap(([name, net]) => net.weights.map((w) => ({ name: `${name}/${w.originalName}`, tensor: w.read() }))));
-  saveCheckpoint(path.join(dir, MODEL_FILES.weights), { weights, optimizer: [], state: { counts: all.map(([name, net]) => [name, net.weights.length]) } });
-  writeFileAtomic(path.join(dir, MODEL_FILES.config), JSON.stringify(model.config, null, 2) + '\n');
+/** Limits that a model.json must respect before anything is allocated for it (see `loadMatchingModel`). */
+export const MATCHING_MODEL_LIMITS = {
+  /** model.json itself. */
+  configBytes: 1 << 20,
+  /** Spectrogram rows/columns and trajectory frames. */
+  featureSize: 4096,
+  /** Channels of a ResNet stage, MLP widths, embedding size. */
+  width: 4096,
+  stages: 8,
+  blocksPerStage: 32,
+  classes: 1000,
+} as const;
+
+/** Rounds up to the parameter count a config implies, to compare with what weights.ckpt holds. */
+function minimumParams(c: MatchingModelConfig): number {
+  const resnet = (inCh: number, widths: number[], blocks: number[]): number => {
+    let n = 9 * inCh * widths[0];
+    let w0 = widths[0];
+    widths.forEach((w, i) => {
+      n += 9 * w0 * w + 9 * w * w * (2 * blocks[i] - 1);
+      w0 = w;
+    });
+    return n;
+  };
+  const mlp = (inDim: number, hidden: number[], out: number): number => {
+    let n = 0;
+    let w = inDim;
+    for (const h of hidden) {
+      n += w * h;
+      w = h;
+    }
+    return n + w * out;
+  };
+  return (
+    resnet(4, c.classifier.widths, c.classifier.blocks) +
+    resnet(4, c.encoders.audio.widths, c.encoders.audio.blocks) +
+    mlp(APPEARANCE_DIM, [c.videoHidden], c.classes.length) +
+    mlp(c.features.trajectoryFrames * 4, c.encoders.trajectoryHidden, c.encoders.embedDim)
+  );
 }
 
-/** Reads a model written by `saveMatchingModel`; problems are InputErrors naming the file. */
+/** Checks every size in a model.json against `MATCHING_MODEL_LIMITS`; errors name the file and key. */
+function checkModelConfig(config: MatchingModelConfig, file: string): void {
+  const L = MATCHING_MODEL_LIMITS;
+  const int = (v: unknown, key: string, min: number, max: number): number => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new InputError(file, `${key} must be an integer in [${min}, ${max}], got ${JSON.stringify(v)}`, key);
+    return v;
+  };
+  const ints = (v: unknown, key: string, min: number, max: number, maxLen: number): number[] => {
+    if (!Array.isArray(v) || v.length < 1 || v.length > maxLen) throw new InputError(file, `${key} must be a list of 1 to ${maxLen} integers, got ${JSON.stringify(v)?.slice(0, 80)}`, key);
+    return v.map((x, i) => int(x, `${key}[${i}]`, min, max));
+  };
+  const stats = (v: unknown, key: string, n: number) => {
+    const s = v as FeatureScaling | undefined;
+    for (const part of ['mean', 'std'] as const) {
+      const a = s?.[part];
+      if (!Array.isArray(a) || a.length !== n || !a.every((x) => typeof x === 'number' && Number.isFinite(x))) throw new InputError(file, `${key}.${part} must hold ${n} finite numbers`, `${key}.${part}`);
+    }
+  };
+  if (!Array.isArray(config.classes) || config.classes.length < 1 || config.classes.length > L.classes || !config.classes.every((c) => typeof c === 'string')) {
+    throw new InputError(file, `classes must be a list of 1 to ${L.classes} names`, 'classes');
+  }
+  const f = config.features;
+  if (!f || typeof f !== 'object') throw new InputError(file, 'features is missing', 'features');
+  ints(f.specSize, 'features.specSize', 1, L.featureSize, 2);
+  if (f.specSize.length !== 2) throw new InputError(file, 'features.specSize must hold 2 integers', 'features.specSize');
+  int(f.trajectoryFrames, 'features.trajectoryFrames', 1, L.featureSize);
+  int(f.nFft, 'features.nFft', 2, 1 << 16);
+  const cl = config.classifier;
+  if (!cl || typeof cl !== 'object') throw new InputError(file, 'classifier is missing', 'classifier');
+  ints(cl.widths, 'classifier.widths', 1, L.width, L.stages);
+  ints(cl.blocks, 'classifier.blocks', 1, L.blocksPerStage, L.stages);
+  if (cl.blocks.length !== cl.widths.length) throw new InputError(file, 'classifier.blocks and classifier.widths differ in length', 'classifier.blocks');
+  ints(cl.inputShape, 'classifier.inputShape', 1, L.featureSize, 3);
+  if (cl.inputShape.join() !== [f.specSize[0], f.specSize[1], 4].join()) throw new InputError(file, `classifier.inputShape must be [${f.specSize.join(', ')}, 4] (the features' grid)`, 'classifier.inputShape');
+  if (cl.classes !== config.classes.length) throw new InputError(file, `classifier.classes must equal the ${config.classes.length} class names`, 'classifier.classes');
+  int(cl.stemStride, 'classifier.stemStride', 1, 8);
+  const e = config.encoders;
+  if (!e || typeof e !== 'object' || !e.audio) throw new InputError(file, 'encoders is missing', 'encoders');
+  int(e.embedDim, 'encoders.embedDim', 1, L.width);
+  ints(e.audio.widths, 'encoders.audio.widths', 1, L.width, L.stages);
+  ints(e.audio.blocks, 'encoders.audio.blocks', 1, L.blocksPerStage, L.stages);
+  if (e.audio.blocks.length !== e.audio.widths.length) throw new InputError(file, 'encoders.audio.blocks and encoders.audio.widths differ in length', 'encoders.audio.blocks');
+  ints(e.audio.inputShape, 'encoders.audio.inputShape', 1, L.featureSize, 3);
+  int(e.audio.stemStride, 'encoders.audio.stemStride', 1, 8);
+  ints(e.trajectoryHidden, 'encoders.trajectoryHidden', 1, L.width, L.stages);
+  if (e.trajectoryFrames !== f.trajectoryFrames) throw new InputError(file, 'encoders.trajectoryFrames must equal features.trajectoryFrames', 'encoders.trajectoryFrames');
+  int(config.videoHidden, 'videoHidden', 1, L.width);
+  stats(config.audioStats, 'audioStats', 1);
+  stats(config.trajectoryStats, 'trajectoryStats', 4);
+  stats(config.appearanceStats, 'appearanceStats', APPEARANCE_DIM);
+  if (config.threshold !== null && !(typeof config.threshold === 'number' && Number.isFinite(config.threshold))) throw new InputError(file, 'threshold must be null or a finite number', 'threshold');
+  if (config.rejection !== 'dummy' && config.rejection !== 'post') throw new InputError(file, 'rejection must be "dummy" or "post"', 'rejection');
+}
+
+function sha256(bytes: Uint8Array): string {
+  return crypto.createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * Writes the model folder `dir` (`model.json` + `weights.ckpt`) as one unit. model.json records
+ * the SHA-256 of weights.ckpt, and `loadMatchingModel` refuses a pair whose checksum disagrees, so
+ * a torn pair (new weights, old config) is never loaded. A new folder (or one holding only the two
+ * model files) is written into a temporary sibling folder and renamed into place; a folder that
+ * holds other files too (a run directory) gets weights.ckpt, then model.json, each atomically.
+ */
+export async function saveMatchingModel(dir: string, model: MatchingModel): Promise<void> {
+  const all = nets(model);
+  const weights = await storeTensors(all.flatMap(([name, net]) => net.weights.map((w) => ({ name: `${name}/${w.originalName}`, tensor: w.read() }))));
+  const resolved = path.resolve(dir);
+  const parent = path.dirname(resolved);
+  fs.mkdirSync(parent, { recursive: true });
+  const stamp = `${process.pid}.${Math.random().toString(36).slice(2, 10)}`;
+  const temp = path.join(parent, `.${path.basename(resolved)}.${stamp}.tmp`);
+  const writePair = (into: string) => {
+    const weightsFile = path.join(into, MODEL_FILES.weights);
+    saveCheckpoint(weightsFile, { weights, optimizer: [], state: { counts: all.map(([name, net]) => [name, net.weights.length]) } });
+    const stored = { ...model.config, weightsSha256: sha256(fs.readFileSync(weightsFile)) };
+    writeFileAtomic(path.join(into, MODEL_FILES.config), JSON.stringify(stored, null, 2) + '\n');
+  };
+  const existing = fs.existsSync(resolved) ? fs.readdirSync(resolved) : null;
+  const onlyModel = existing !== null && existing.every((n) => n === MODEL_FILES.config || n === MODEL_FILES.weights);
+  if (existing === null || onlyModel) {
+    fs.mkdirSync(temp);
+    try {
+      writePair(temp);
+      if (existing === null) {
+        fs.renameSync(temp, resolved);
+      } else {
+        const old = path.join(parent, `.${path.basename(resolved)}.${stamp}.old`);
+        fs.renameSync(resolved, old);
+        fs.renameSync(temp, resolved);
+        fs.rmSync(old, { recursive: true, force: true });
+      }
+    } catch (err) {
+      fs.rmSync(temp, { recursive: true, force: true });
+      throw err;
+    }
+    return;
+  }
+  writePair(resolved);
+}
+
+/**
+ * Reads a model written by `saveMatchingModel`; problems are InputErrors naming the file. Before
+ * anything is allocated, model.json's size and every size in it are checked against
+ * `MATCHING_MODEL_LIMITS`, the parameter count it implies against what weights.ckpt holds, and the
+ * weights' SHA-256 against the one model.json records (files from before the checksum existed
+ * carry none and are accepted).
+ */
 export function loadMatchingModel(dir: string): MatchingModel {
   const configFile = path.join(dir, MODEL_FILES.config);
   const weightsFile = path.join(dir, MODEL_FILES.weights);
   if (!fs.existsSync(configFile)) throw new InputError(configFile, `missing (a model directory holds ${MODEL_FILES.config} and ${MODEL_FILES.weights}; train one with "avlab match train")`);
-  let config: MatchingModelConfig;
+  const size = fs.statSync(configFile).size;
+  if (size > MATCHING_MODEL_LIMITS.configBytes) throw new InputError(configFile, `is ${size} bytes; a model.json is at most ${MATCHING_MODEL_LIMITS.configBytes}`);
+  let config: MatchingModelConfig & { weightsSha256?: string };
   try {
     config = JSON.parse(fs.readFileSync(configFile, 'utf8'));
   } catch (e) {
     throw new InputError(configFile, `is not valid JSON: ${(e as Error).message}`);
   }
   if (config?.format !== 'avlab-matching-model' || config.version !== 1) throw new InputError(configFile, 'is not an avlab matching model (format/version)');
+  config = { ...DEFAULT_MODEL_CONFIG_PARTS, ...config };
+  checkModelConfig(config, configFile);
+  if (!fs.existsSync(weightsFile)) throw new InputError(weightsFile, 'checkpoint file does not exist');
+  const checksum = config.weightsSha256;
+  delete config.weightsSha256;
+  if (checksum !== undefined) {
+    const actual = sha256(fs.readFileSync(weightsFile));
+    if (actual !== checksum) {
+      throw new InputError(weightsFile, `does not belong to ${configFile}: its SHA-256 is ${actual.slice(0, 12)}…, model.json records ${String(checksum).slice(0, 12)}… (a torn or mixed model folder; save the model again)`);
+    }
+  }
   const ck = loadCheckpoint<{ counts: [string, number][] }>(weightsFile);
-  const model = buildMatchingModel({ ...DEFAULT_MODEL_CONFIG_PARTS, ...config });
+  const stored = ck.weights.reduce((s, t) => s + t.values.length, 0);
+  const needed = minimumParams(config);
+  if (needed > stored) throw new InputError(configFile, `describes a model of at least ${needed} parameters, but ${MODEL_FILES.weights} holds ${stored}`);
+  if (!Array.isArray(ck.state?.counts)) throw new InputError(weightsFile, 'has no weight counts');
+  const model = buildMatchingModel(config);
   try {
     let off = 0;
     const counts = new Map(ck.state.counts);

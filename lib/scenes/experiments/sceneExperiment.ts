@@ -89,7 +89,7 @@ export function fusionWeightsFigure(r: SceneRunResult): Figure {
   );
 }
 
-/** Train and cv loss per epoch with the selected (lowest cv loss) epoch marked. */
+/** Train and validation loss per epoch with the selected (lowest validation loss) epoch marked. */
 export function runLossFigure(r: SceneRunResult): Figure {
   return lossCurves(r.train.history, { title: `${runName(r)}: loss per epoch`, bestEpoch: r.train.bestEpoch });
 }

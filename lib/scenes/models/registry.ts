@@ -22,7 +22,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { LayerFactory, SeededDropout } from '../../nn/layers';
-import { FusionModelOptions, HybridFusion, hybridOutput, normaliseHybridWeights, WeightedLateFusion, weightedLateOutput } from './fusion';
+import { FusionModelOptions, HybridFusion, hybridOutput, LATE_WEIGHTINGS, normaliseHybridWeights, WeightedLateFusion, weightedLateOutput } from './fusion';
+import { registerModelOptions } from '../../training/config';
 import { attention2Output, attentionOutput, SequenceModelOptions } from './attention';
 
 export type Modality = 'audio' | 'video';
@@ -78,6 +79,19 @@ export const SCENE_MODEL_DEFAULTS: Required<Omit<SceneVariantOptions, 'attention
   lstmUnits: 128,
   projection: 128,
 };
+
+// What a config's `model:` section may set (loadExperimentConfig checks it against this).
+registerModelOptions('scenes', {
+  hidden: { type: 'number', integer: true, gt: 0 },
+  embed: { type: 'number', integer: true, gt: 0 },
+  dropout: { type: 'number', ge: 0, lt: 1 },
+  hybridWeights: { type: 'numbers', length: 3, item: { type: 'number', ge: 0 } },
+  learnHybridWeights: { type: 'boolean' },
+  lateWeighting: { type: 'string', oneOf: LATE_WEIGHTINGS },
+  lstmUnits: { type: 'number', integer: true, gt: 0 },
+  projection: { type: 'number', integer: true, ge: 0 },
+  attentionUnits: { type: 'number', integer: true, gt: 0 },
+});
 
 /** A published result of an entry (real data, not ours). */
 export interface PublishedNumbers {

@@ -9,9 +9,9 @@ import {
   writeCourseLayout,
   writeTaskFolder,
 } from '../../../lib/collisions/data/courseLayout';
-import { simulateCollisions } from '../../../lib/collisions/data/simulator';
+import { simulateCollisions } from '../../../lib/worlds/collision/simulator';
 import { makeCollisionTask } from '../../../lib/collisions/data/tasks';
-import type { CollisionSample } from '../../../lib/collisions/data/types';
+import type { CollisionSample } from '../../../lib/worlds/collision/types';
 import { writePngGray, writePngRgb } from '../../../lib/io/images';
 import { writePickle } from '../../../lib/io/pickle';
 import { InputError } from '../../../lib/util/errors';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { simulateCollisions } from '../../../lib/collisions/data/simulator';
-import type { CollisionSample } from '../../../lib/collisions/data/types';
+import { simulateCollisions } from '../../../lib/worlds/collision/simulator';
+import type { CollisionSample } from '../../../lib/worlds/collision/types';
 import {
   APPEARANCE_DIM,
   applyFeatureScaling,

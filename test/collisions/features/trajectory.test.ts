@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { maskCentroid, maskCentroids, resampleRows, trackVelocities, trajectoryFeatures } from '../../../lib/collisions/features/trajectory';
-import { simulateCollisions } from '../../../lib/collisions/data/simulator';
+import { simulateCollisions } from '../../../lib/worlds/collision/simulator';
 import { InputError } from '../../../lib/util/errors';
 
 /** A width × height mask with the given (x, y) pixels set to 255. */

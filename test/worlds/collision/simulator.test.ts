@@ -9,8 +9,8 @@ import {
   microphonePositions,
   simulateCollisionClip,
   simulateCollisions,
-} from '../../../lib/collisions/data/simulator';
-import { COLLISION_OBJECTS, type CollisionImpact, type CollisionSample } from '../../../lib/collisions/data/types';
+} from '../../../lib/worlds/collision/simulator';
+import { COLLISION_OBJECTS, type CollisionImpact, type CollisionSample } from '../../../lib/worlds/collision/types';
 import { maskCentroid, maskCentroids } from '../../../lib/collisions/features/trajectory';
 
 const TRAY = 0.6;
@@ -37,7 +37,7 @@ function isolated(s: CollisionSample, imp: CollisionImpact, quiet: number): bool
   return !s.truth!.impacts.some((o) => o !== imp && o.time > imp.time - quiet && o.time < imp.time + 0.015);
 }
 
-describe('data/collisions simulator', function () {
+describe('worlds/collision simulator', function () {
   this.timeout(120000);
   let data: CollisionSample[];
   before(() => {

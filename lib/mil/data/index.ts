@@ -1,0 +1,3 @@
+/** The event simulator and its types. */
+export * from './types';
+export * from './simulator';

@@ -1,0 +1,21 @@
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../lib/backend';
+import { simulateAvtsClips, fromCollisionClip, clipFeatures, audioStats, standardiseAudio, DEFAULT_AV_FEATURES } from '../lib/avts/data/clips';
+import { avtsCurriculum, noCurriculum } from '../lib/avts/data/pairs';
+import { buildAvtsModel, DEFAULT_AVTS_MODEL } from '../lib/avts/models/encoders';
+import { trainAvts } from '../lib/avts/train';
+(async () => {
+  await initBackend('auto');
+  let t = Date.now();
+  const feats = (seed: number, per: number) => simulateAvtsClips({ seed, perObject: per, seconds: 8 }).map((c) => clipFeatures(fromCollisionClip(c), DEFAULT_AV_FEATURES));
+  const train = feats(1, Number(process.env.PER ?? 3)), val = feats(2, 1);
+  const st = audioStats(train); standardiseAudio(train, st); standardiseAudio(val, st);
+  console.log('sim+features', Date.now() - t, 'ms', train[0].frames, train[0].videoShape, train[0].audioShape, 'events', train[0].events.length);
+  const F = Number(process.env.F ?? 10);
+  const pairs = { windowFrames: F, anchorsPerClip: 4, hardShift: [F, 3 * F] as [number, number], superHard: 'overlap' as const, superHardShift: [Math.ceil(F / 4), F - 1] as [number, number], requireEvent: true };
+  const m = buildAvtsModel({ ...DEFAULT_AVTS_MODEL, videoShape: [F, ...train[0].videoShape], audioShape: [F * 4, ...train[0].audioShape], seed: 0 });
+  const cur = process.env.CUR === 'no' ? noCurriculum() : avtsCurriculum(Number(process.env.SW ?? 4));
+  t = Date.now();
+  const r = await trainAvts(m, train, val, { loss: (process.env.LOSS as any) ?? 'contrastive', margin: 1, curriculum: cur, pairs, lr: Number(process.env.LR ?? 1e-3), weightDecay: 1e-4, batchSize: 16, epochs: Number(process.env.E ?? 8), seed: 0 }, { log: (l) => console.log(l) });
+  console.log('train', Date.now() - t, 'ms; tensors', tf.memory().numTensors);
+})();

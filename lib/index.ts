@@ -25,6 +25,8 @@ export { InputError, assertFinite } from './util/errors';
 export * as scenes from './scenes';
 export * as collisions from './collisions';
 export * as worlds from './worlds';
+export * as avts from './avts';
+export * as mil from './mil';
 export * as io from './io';
 export * as signal from './signal';
 export * as nn from './nn';

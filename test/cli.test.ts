@@ -7,7 +7,8 @@ import { runCli } from '../lib/cli';
 import { runCapture } from './helpers/cli';
 import { SCENE_CLASSES } from '../lib/scenes/data/types';
 import { writePredictionCsv } from '../lib/scenes/courseFiles';
-import { loadCourseKit, parseClipId } from '../lib/scenes/data/courseKit';
+import { COURSE_LABEL_FILES, loadCourseKit, parseClipId } from '../lib/scenes/data/courseKit';
+import { COURSE_KIT_FILES } from './helpers/fixtures';
 import { simulateScenes } from '../lib/scenes/data/simulator';
 import { listHdf5 } from '../lib/io/hdf5';
 import { readNpz } from '../lib/io/npz';
@@ -273,21 +274,7 @@ describe('avlab CLI', () => {
       const out = path.join(dir, 'export');
       const r = await run('export-scenes', '--out', out, '--seed', '5', '--clips-per-class', '2,1,1', '--frames', '3');
       assert.equal(r.code, 0, r.stderr);
-      const expectedFiles = [
-        'configs/baseline.yaml',
-        'evaluation_setup/fold1_evaluate.csv',
-        'evaluation_setup/fold1_test.csv',
-        'evaluation_setup/fold1_train.csv',
-        'feature/audio_features_data/global_mean_std.npz',
-        'feature/audio_features_data/test.hdf5',
-        'feature/audio_features_data/train.hdf5',
-        'feature/audio_features_data/val.hdf5',
-        'feature/video_features_data/global_mean_std.npz',
-        'feature/video_features_data/test.hdf5',
-        'feature/video_features_data/train.hdf5',
-        'feature/video_features_data/val.hdf5',
-        'meta.csv',
-      ];
+      const expectedFiles = ['configs/baseline.yaml', ...COURSE_LABEL_FILES, ...COURSE_KIT_FILES].sort();
       assert.deepEqual(r.stdout.trim().split('\n').sort(), expectedFiles);
       for (const f of expectedFiles) assert.ok(fs.existsSync(path.join(out, f)), f);
 

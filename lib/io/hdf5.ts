@@ -97,10 +97,17 @@ export class Hdf5Reader {
     private readonly file: H5.File,
     /** The file's path on disk, as given. */
     readonly path: string,
+    /** The folder external links may point into (see `Hdf5OpenOptions.root`). */
+    readonly root: string,
   ) {}
 
-  /** Opens a file for reading; a missing or non-HDF5 file is an InputError naming it. */
-  static async open(path: string): Promise<Hdf5Reader> {
+  /**
+   * Opens a file for reading; a missing or non-HDF5 file is an InputError naming it. External
+   * links are followed only to files inside `options.root` (default: the file's own folder);
+   * reading a dataset through a link that leaves it is an InputError naming the dataset and the
+   * link's target.
+   */
+  static async open(path: string, options: Hdf5OpenOptions = {}): Promise<Hdf5Reader> {
     let stat: fs.Stats;
     try {
       stat = fs.statSync(path);
@@ -116,7 +123,39 @@ export class Hdf5Reader {
     } catch (e) {
       throw new InputError(path, `cannot open HDF5 file: ${hdf5Problem(e)}`);
     }
-    return new Hdf5Reader(lib, file, path);
+    const root = realOrResolved(options.root ?? nodePath.dirname(nodePath.resolve(path)));
+    return new Hdf5Reader(lib, file, path, root);
+  }
+
+  /**
+   * Refuses a key that passes through (or is) an external link whose target file lies outside
+   * `root`: HDF5 would otherwise follow it to any file on the machine.
+   */
+  private checkLinks(key: string): void {
+    const parts = key.split('/').filter((p) => p !== '');
+    // get_type follows links (an external link to a group reads as a group), so ask each prefix
+    // for an external link's target directly: it is empty for anything else.
+    const file = this.file as unknown as { get_external_link(p: string): { filename?: string; obj_path?: string } };
+    let prefix = '';
+    for (const part of parts) {
+      prefix += '/' + part;
+      let link: { filename?: string; obj_path?: string };
+      try {
+        link = file.get_external_link(prefix) ?? {};
+      } catch {
+        return; // a missing path: dataset() names it
+      }
+      if (!link.filename) continue;
+      const target = realOrResolved(nodePath.resolve(nodePath.dirname(nodePath.resolve(this.path)), link.filename));
+      const rel = nodePath.relative(this.root, target);
+      if (rel === '' || rel.startsWith('..') || nodePath.isAbsolute(rel)) {
+        throw new InputError(
+          this.path,
+          `${prefix === '/' + key.replace(/^\//, '') ? 'is' : `passes through ${prefix}, which is`} an external link to ${link.filename}:${link.obj_path}, outside ${this.root}; refusing to follow it`,
+          key,
+        );
+      }
+    }
   }
 
   /** Lists every group and dataset below the root, recursively. */
@@ -142,6 +181,7 @@ export class Hdf5Reader {
   }
 
   private dataset(key: string): H5.Dataset {
+    this.checkLinks(key);
     const entity = this.file.get(key);
     if (!(entity instanceof this.lib.Dataset)) {
       throw new InputError(this.path, entity ? 'is not a dataset' : 'no such dataset', key);
@@ -213,9 +253,28 @@ export class Hdf5Reader {
   private closed = false;
 }
 
+/** Options of `Hdf5Reader.open` / `withHdf5`. */
+export interface Hdf5OpenOptions {
+  /** The folder external links may point into (e.g. the course kit's root); default the file's folder. */
+  root?: string;
+}
+
+function realOrResolved(p: string): string {
+  const abs = nodePath.resolve(p);
+  try {
+    return fs.realpathSync(abs);
+  } catch {
+    try {
+      return nodePath.join(fs.realpathSync(nodePath.dirname(abs)), nodePath.basename(abs));
+    } catch {
+      return abs;
+    }
+  }
+}
+
 /** Opens `path`, runs `fn` with a reader and always closes the file afterwards. */
-export async function withHdf5<T>(path: string, fn: (reader: Hdf5Reader) => T | Promise<T>): Promise<T> {
-  const reader = await Hdf5Reader.open(path);
+export async function withHdf5<T>(path: string, fn: (reader: Hdf5Reader) => T | Promise<T>, options: Hdf5OpenOptions = {}): Promise<T> {
+  const reader = await Hdf5Reader.open(path, options);
   try {
     return await fn(reader);
   } finally {

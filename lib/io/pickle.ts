@@ -235,7 +235,7 @@ export interface PickleReadOptions {
   maxDecodedBytes?: number;
   /**
    * Work units: one per opcode, per container item moved or copied, and per reference walked
-   * when the result is checked. Default `workPerInputByte × input size + baseWork` (64 × the
+   * when the result is checked. Default `workPerInputByte × input size + baseWork` (16 × the
    * file + 1,000,000).
    */
   maxWork?: number;
@@ -253,7 +253,7 @@ export interface PickleReadOptions {
 export const DEFAULT_PICKLE_LIMITS = {
   bytesPerInputByte: 8,
   baseBytes: 16 * 1024 * 1024,
-  workPerInputByte: 64,
+  workPerInputByte: 16,
   baseWork: 1_000_000,
   maxIntBytes: 65_536,
   maxIntDigits: 4300,
@@ -915,6 +915,7 @@ class Unpickler {
       const [items] = args;
       if (!Array.isArray(items)) this.fail(`${fn.qualified} of ${describe(items)} is not supported`);
       this.chargeWork(items.length, `${fn.qualified} of a list`);
+      this.chargeBytes(16 * items.length, `${fn.qualified} of a list`);
       return new Set(items);
     }
     if (fn.qualified === 'collections.OrderedDict') {

@@ -156,6 +156,30 @@ function parseEvaluateArgs(args: readonly string[]): EvaluateArgs | 'help' {
   return { input: positional[0], output, labels, eps, renormalize };
 }
 
+/** The real path of `file`, or of its folder joined with its name when it does not exist yet. */
+function realPathOf(file: string): string {
+  const abs = path.resolve(file);
+  try {
+    return fs.realpathSync(abs);
+  } catch {
+    try {
+      return path.join(fs.realpathSync(path.dirname(abs)), path.basename(abs));
+    } catch {
+      return abs;
+    }
+  }
+}
+
+/** Refuses an output path that is (through `..`, links or spelling) one of the inputs. */
+function refuseOutputOverInput(output: string, inputs: [string, string | undefined][]): void {
+  const out = realPathOf(output);
+  for (const [what, input] of inputs) {
+    if (input !== undefined && realPathOf(input) === out) {
+      throw new InputError(output, `is the ${what} (${input}); -o would overwrite an input: choose another output file`);
+    }
+  }
+}
+
 /** `avlab evaluate`: prints (and with -o writes) result.txt for a prediction file. */
 export function runEvaluateCommand(args: readonly string[], io: SceneIo): number {
   const parsed = parseEvaluateArgs(args);
@@ -163,6 +187,7 @@ export function runEvaluateCommand(args: readonly string[], io: SceneIo): number
     io.stdout(EVALUATE_USAGE);
     return 0;
   }
+  if (parsed.output !== undefined) refuseOutputOverInput(parsed.output, [['prediction file', parsed.input], ['label file', parsed.labels]]);
   const { text } = evaluatePredictionFile(parsed.input, {
     labels: parsed.labels,
     logLoss: { eps: parsed.eps, renormalize: parsed.renormalize },

@@ -119,3 +119,15 @@ export function everyDtype(): NpyArray[] {
     { dtype: '|b1', shape: [2, 2], data: Uint8Array.from([1, 0, 0, 1]) },
   ];
 }
+
+/** The feature files of a course kit (what `writeCourseKit` writes), sorted. */
+export const COURSE_KIT_FILES = [
+  'feature/audio_features_data/global_mean_std.npz',
+  'feature/audio_features_data/test.hdf5',
+  'feature/audio_features_data/train.hdf5',
+  'feature/audio_features_data/val.hdf5',
+  'feature/video_features_data/global_mean_std.npz',
+  'feature/video_features_data/test.hdf5',
+  'feature/video_features_data/train.hdf5',
+  'feature/video_features_data/val.hdf5',
+];

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { COURSE_TRAIN_CONFIG, loadExperimentConfig, makeTrainConfig } from '../../lib/training/config';
 import { loadCheckpoint, saveCheckpoint } from '../../lib/training/checkpoint';
+import '../../lib/scenes/models/registry'; // registers the scene models' `model:` options
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'avlab-config-'));
 
@@ -26,9 +27,9 @@ describe('training config', () => {
     const dir = tmp();
     const f = path.join(dir, 'bad.yaml');
     fs.writeFileSync(f, 'train:\n  lr: -1\n');
-    assert.throws(() => loadExperimentConfig(f), (e: Error) => e.message.includes(f) && e.message.includes('[lr]') && /positive/.test(e.message));
+    assert.throws(() => loadExperimentConfig(f), (e: Error) => e.message.includes(f) && e.message.includes('[train.lr]') && /> 0/.test(e.message));
     fs.writeFileSync(f, 'train:\n  learning_rate: 0.1\n');
-    assert.throws(() => loadExperimentConfig(f), /unknown training option "learning_rate"/);
+    assert.throws(() => loadExperimentConfig(f), /unknown key "train.learning_rate"/);
     fs.writeFileSync(f, 'train: [1, 2\n');
     assert.throws(() => loadExperimentConfig(f), /not valid YAML/);
     assert.throws(() => loadExperimentConfig(path.join(dir, 'missing.yaml')), /missing\.yaml: config file does not exist/);

@@ -508,7 +508,12 @@ export async function saveMatchingModel(dir: string, model: MatchingModel): Prom
       } else {
         const old = path.join(parent, `.${path.basename(resolved)}.${stamp}.old`);
         fs.renameSync(resolved, old);
-        fs.renameSync(temp, resolved);
+        try {
+          fs.renameSync(temp, resolved);
+        } catch (err) {
+          fs.renameSync(old, resolved); // put the previous model back
+          throw err;
+        }
         fs.rmSync(old, { recursive: true, force: true });
       }
     } catch (err) {

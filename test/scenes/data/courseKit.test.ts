@@ -6,19 +6,9 @@ import { type SceneDataset, type SplitName, clipLevel, fitStandardiser } from '.
 import { type Hdf5DatasetSpec, listHdf5, withHdf5 } from '../../../lib/io/hdf5';
 import { readNpz, writeNpz } from '../../../lib/io/npz';
 import { InputError } from '../../../lib/util/errors';
-import { listFiles, makeTempDir, removeTempDir, rewriteHdf5, tinyScenes } from '../../helpers/fixtures';
+import { COURSE_KIT_FILES, listFiles, makeTempDir, removeTempDir, rewriteHdf5, tinyScenes } from '../../helpers/fixtures';
 
 const SPLITS: SplitName[] = ['train', 'val', 'test'];
-const KIT_FILES = [
-  'feature/audio_features_data/global_mean_std.npz',
-  'feature/audio_features_data/test.hdf5',
-  'feature/audio_features_data/train.hdf5',
-  'feature/audio_features_data/val.hdf5',
-  'feature/video_features_data/global_mean_std.npz',
-  'feature/video_features_data/test.hdf5',
-  'feature/video_features_data/train.hdf5',
-  'feature/video_features_data/val.hdf5',
-];
 
 function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-5, what = 'values'): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
@@ -61,7 +51,7 @@ describe('data/courseKit', () => {
   });
 
   it('writes the course layout: index label groups, one dataset per clip, per-modality statistics', async () => {
-    assert.deepEqual(listFiles(kit), KIT_FILES);
+    assert.deepEqual(listFiles(kit), COURSE_KIT_FILES);
     const listing = await withHdf5(h5('video', 'val'), (r) => r.list());
     assert.equal(listing.datasets.length, 30);
     assert.deepEqual(listing.datasets[0], { path: '0/video/airport-lyon-100-1000', shape: [4, 8], dtype: '<f' });
@@ -354,8 +344,8 @@ describe('data/courseKit', () => {
     it('writes the DCASE label files on request: fold1 train (train + val), evaluate and test, and meta.csv', async () => {
       const out = path.join(dir, 'labelled');
       const written = await writeCourseKit(out, ds, { labelFiles: true });
-      assert.deepEqual(listFiles(out), [...COURSE_LABEL_FILES, ...KIT_FILES].sort());
-      assert.equal(written.length, KIT_FILES.length + COURSE_LABEL_FILES.length);
+      assert.deepEqual(listFiles(out), [...COURSE_LABEL_FILES, ...COURSE_KIT_FILES].sort());
+      assert.equal(written.length, COURSE_KIT_FILES.length + COURSE_LABEL_FILES.length);
       const read = (rel: string): string[] => fs.readFileSync(path.join(out, rel), 'utf8').trimEnd().split('\n');
       const evaluate = read('evaluation_setup/fold1_evaluate.csv');
       assert.equal(evaluate[0], 'filename_audio\tfilename_video\tscene_label');

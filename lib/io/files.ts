@@ -19,3 +19,17 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, options
     throw err;
   }
 }
+
+/** The real path of `file` (links resolved), or of its folder joined with its name when it does not exist yet. */
+export function realPathOf(file: string): string {
+  const abs = path.resolve(file);
+  try {
+    return fs.realpathSync(abs);
+  } catch {
+    try {
+      return path.join(fs.realpathSync(path.dirname(abs)), path.basename(abs));
+    } catch {
+      return abs;
+    }
+  }
+}

@@ -4,6 +4,7 @@
  * float32 datasets. Every function opens and closes its file itself (try/finally), so no HDF5
  * handle outlives a call.
  */
+import { realPathOf } from './files';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import type * as H5 from 'h5wasm';
@@ -123,7 +124,7 @@ export class Hdf5Reader {
     } catch (e) {
       throw new InputError(path, `cannot open HDF5 file: ${hdf5Problem(e)}`);
     }
-    const root = realOrResolved(options.root ?? nodePath.dirname(nodePath.resolve(path)));
+    const root = realPathOf(options.root ?? nodePath.dirname(nodePath.resolve(path)));
     return new Hdf5Reader(lib, file, path, root);
   }
 
@@ -146,7 +147,7 @@ export class Hdf5Reader {
         return; // a missing path: dataset() names it
       }
       if (!link.filename) continue;
-      const target = realOrResolved(nodePath.resolve(nodePath.dirname(nodePath.resolve(this.path)), link.filename));
+      const target = realPathOf(nodePath.resolve(nodePath.dirname(nodePath.resolve(this.path)), link.filename));
       const rel = nodePath.relative(this.root, target);
       if (rel === '' || rel.startsWith('..') || nodePath.isAbsolute(rel)) {
         throw new InputError(
@@ -257,19 +258,6 @@ export class Hdf5Reader {
 export interface Hdf5OpenOptions {
   /** The folder external links may point into (e.g. the course kit's root); default the file's folder. */
   root?: string;
-}
-
-function realOrResolved(p: string): string {
-  const abs = nodePath.resolve(p);
-  try {
-    return fs.realpathSync(abs);
-  } catch {
-    try {
-      return nodePath.join(fs.realpathSync(nodePath.dirname(abs)), nodePath.basename(abs));
-    } catch {
-      return abs;
-    }
-  }
 }
 
 /** Opens `path`, runs `fn` with a reader and always closes the file afterwards. */

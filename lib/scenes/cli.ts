@@ -18,7 +18,7 @@ import { writeCourseKit } from './data/courseKit';
 import { simulateScenes, type SceneSimOptions } from './data/simulator';
 import { type SceneDataset } from './data/types';
 import { InputError } from '../util/errors';
-import { writeFileAtomic } from '../io/files';
+import { writeFileAtomic, realPathOf } from '../io/files';
 import { profileName, sceneProfile, type Profile } from '../util/profile';
 
 /** Where the scene verbs write (the CLI's `CliIo`). */
@@ -98,6 +98,31 @@ function splitEquals(arg: string): [string, string | undefined] {
   return arg.startsWith('--') && eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
 }
 
+/** One command-line argument: its option name (`--x` of `--x=v`), the argument as given, a reader of the option's value, and what follows it. */
+interface CommandArg {
+  arg: string;
+  raw: string;
+  /** The value of option `arg`: its inline part (`--x=v`), else the next argument, which is then consumed. */
+  value(what?: string): string;
+  /** The arguments after this one (for `--`). */
+  rest(): string[];
+}
+
+/** Walks a command line, one argument at a time, letting each option take its value. */
+function* walkOptions(args: readonly string[]): Generator<CommandArg> {
+  for (let i = 0; i < args.length; i++) {
+    const [arg, inline] = splitEquals(args[i]);
+    const value = (what = 'a value'): string => {
+      if (inline !== undefined) {
+        if (inline === '') throw new SceneUsageError(`${arg} needs ${what}`);
+        return inline;
+      }
+      return optionValue(args, i++, arg, what);
+    };
+    yield { arg, raw: args[i], value, rest: () => args.slice(i + 1) };
+  }
+}
+
 /** Parses a `--log-loss-eps` value. */
 export function parseLogLossEps(value: string): LogLossEps {
   if ((LOG_LOSS_EPS_NAMES as readonly string[]).includes(value)) return value as LogLossEps;
@@ -120,17 +145,9 @@ function parseEvaluateArgs(args: readonly string[]): EvaluateArgs | 'help' {
   let labels: string | undefined;
   let eps: LogLossEps = 'float32';
   let renormalize: boolean | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const [arg, inline] = splitEquals(args[i]);
-    const value = (what = 'a value'): string => {
-      if (inline !== undefined) {
-        if (inline === '') throw new SceneUsageError(`${arg} needs ${what}`);
-        return inline;
-      }
-      return optionValue(args, i++, arg, what);
-    };
+  for (const { arg, raw, value, rest } of walkOptions(args)) {
     if (arg === '--') {
-      positional.push(...args.slice(i + 1));
+      positional.push(...rest());
       break;
     } else if (arg === '-h' || arg === '--help') {
       return 'help';
@@ -145,7 +162,7 @@ function parseEvaluateArgs(args: readonly string[]): EvaluateArgs | 'help' {
     } else if (arg.startsWith('-') && arg !== '-') {
       throw new SceneUsageError(`unknown option ${arg}`);
     } else {
-      positional.push(args[i]);
+      positional.push(raw);
     }
   }
   if (positional.length === 0) throw new SceneUsageError('evaluate needs a prediction file');
@@ -154,20 +171,6 @@ function parseEvaluateArgs(args: readonly string[]): EvaluateArgs | 'help' {
     throw new SceneUsageError('--no-renormalize does not apply to --log-loss-eps sklearn<1.2 (those releases always renormalise)');
   }
   return { input: positional[0], output, labels, eps, renormalize };
-}
-
-/** The real path of `file`, or of its folder joined with its name when it does not exist yet. */
-function realPathOf(file: string): string {
-  const abs = path.resolve(file);
-  try {
-    return fs.realpathSync(abs);
-  } catch {
-    try {
-      return path.join(fs.realpathSync(path.dirname(abs)), path.basename(abs));
-    } catch {
-      return abs;
-    }
-  }
 }
 
 /** Refuses an output path that is (through `..`, links or spelling) one of the inputs. */
@@ -286,15 +289,7 @@ export async function runExportScenesCommand(args: readonly string[], io: SceneI
   let profile: Profile | undefined;
   let seed: number | undefined;
   const sim: Partial<SceneSimOptions> = {};
-  for (let i = 0; i < args.length; i++) {
-    const [arg, inline] = splitEquals(args[i]);
-    const value = (what = 'a value'): string => {
-      if (inline !== undefined) {
-        if (inline === '') throw new SceneUsageError(`${arg} needs ${what}`);
-        return inline;
-      }
-      return optionValue(args, i++, arg, what);
-    };
+  for (const { arg, value } of walkOptions(args)) {
     if (arg === '-h' || arg === '--help') {
       io.stdout(EXPORT_SCENES_USAGE);
       return 0;

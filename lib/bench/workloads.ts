@@ -5,6 +5,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildSceneModel } from '../scenes/models/registry';
 import { buildResNet } from '../collisions/models/resnet';
+import { buildAudioEncoder, buildVideoEncoder, DEFAULT_AVTS_MODEL } from '../avts/models/encoders';
+import { avtsContrastiveLoss } from '../losses/contrastive';
 import { classificationBatches, classificationTask, TrainableModel, TensorData } from '../training/classification';
 import type { BatchSource, FitTask } from '../training/fit';
 import { TrainConfig, COURSE_TRAIN_CONFIG } from '../training/config';
@@ -32,6 +34,7 @@ export const WORKLOAD_SHAPES = {
   mlp: { samples: 4096, batch: 64, dim: 512, classes: 10 },
   lstm: { samples: 1024, batch: 128, frames: 16, dim: 512, classes: 10 },
   conv: { samples: 512, batch: 32, height: 64, width: 64, channels: 4, classes: 10 },
+  avts: { samples: 256, batch: 16, frames: 10, size: 32, specFrames: 40, bands: 32, mics: 4, embed: 32 },
 } as const;
 
 export type WorkloadName = keyof typeof WORKLOAD_SHAPES;
@@ -84,6 +87,37 @@ export function buildWorkload<N extends WorkloadName>(name: N, seed = 0, shape: 
         data: randomData(rng, s.samples, [[s.height, s.width, s.channels]], s.classes),
         config: { ...COURSE_TRAIN_CONFIG, batchSize: s.batch, seed },
       });
+    }
+    case 'avts': {
+      // The AVTS encoders' training step: each row is a (video window, audio window, sync label)
+      // pair, the loss the contrastive loss on ‖f_v(v) − f_a(a)‖₂ (margin 1).
+      const s = sized('avts');
+      const opts = { ...DEFAULT_AVTS_MODEL, embedDim: s.embed, videoShape: [s.frames, s.size, s.size, 3] as [number, number, number, number], audioShape: [s.specFrames, s.bands, s.mics] as [number, number, number], seed };
+      const video = buildVideoEncoder(opts).net;
+      const audio = buildAudioEncoder(opts).net;
+      const vIn = tf.input({ shape: opts.videoShape });
+      const aIn = tf.input({ shape: opts.audioShape });
+      const net = tf.model({ inputs: [vIn, aIn], outputs: [video.apply(vIn) as tf.SymbolicTensor, audio.apply(aIn) as tf.SymbolicTensor], name: 'avts_pair' });
+      const data = randomData(rng, s.samples, [opts.videoShape, opts.audioShape], 2);
+      const model: TrainableModel = { net, dropouts: [] };
+      const task: FitTask<tf.Tensor[], TensorData> = {
+        nets: [net],
+        loss: (batch, training) =>
+          tf.tidy(() => {
+            const [fv, fa] = net.apply(batch.slice(0, 2), { training }) as tf.Tensor2D[];
+            return avtsContrastiveLoss(fv, fa, batch[2] as tf.Tensor1D, 1);
+          }),
+        evaluate: async () => ({ loss: 0, metrics: {} }),
+      };
+      return {
+        name,
+        description: `AVTS encoders (MC video: 2 conv3d + 1 per-frame conv2d blocks, ${DEFAULT_AVTS_MODEL.videoWidths.join('/')} channels, on ${s.frames}×${s.size}×${s.size}×3; audio: 3 conv2d blocks on ${s.specFrames}×${s.bands}×${s.mics}), contrastive loss, ${s.samples} pairs, batch ${s.batch}, Adam`,
+        model,
+        data,
+        config: { ...COURSE_TRAIN_CONFIG, batchSize: s.batch, seed },
+        task,
+        batches: classificationBatches(data),
+      };
     }
     default:
       throw new Error(`unknown workload ${name as string}`);

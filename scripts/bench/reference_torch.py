@@ -9,6 +9,7 @@ SHAPES = {
     "mlp": {"samples": 4096, "batch": 64, "dim": 512, "classes": 10},
     "lstm": {"samples": 1024, "batch": 128, "frames": 16, "dim": 512, "classes": 10},
     "conv": {"samples": 512, "batch": 32, "height": 64, "width": 64, "channels": 4, "classes": 10},
+    "avts": {"samples": 256, "batch": 16, "frames": 10, "size": 32, "specFrames": 40, "bands": 32, "mics": 4, "embed": 32},
 }
 
 
@@ -86,6 +87,45 @@ class Attention(nn.Module):
         return self.out(self.drop(h2))
 
 
+class AvtsPair(nn.Module):
+    """avlab's AVTS encoders. Video (MC): Conv3d 3x3x3 stride (1,2,2) -> BN -> ReLU, Conv3d 3x3x3 stride
+    (2,2,2) -> BN -> ReLU, then a per-frame 2-D block (Conv3d 1x3x3 stride (1,2,2)) -> BN -> ReLU, global
+    average pooling, Linear(embed). Audio: three Conv2d 3x3 stride 2 -> BN -> ReLU blocks, pooling,
+    Linear(embed). TF 'same' padding: 1 on every side except the strided temporal axis (0 front, 1 back)."""
+
+    def __init__(self, embed, vw=(8, 16, 32), aw=(16, 32, 32), mics=4):
+        super().__init__()
+        def block3(cin, cout, k, stride, pad):
+            return nn.Sequential(nn.ConstantPad3d(pad, 0.0), nn.Conv3d(cin, cout, k, stride, bias=False), nn.BatchNorm3d(cout), nn.ReLU())
+        # ConstantPad3d order: (w_left, w_right, h_top, h_bottom, d_front, d_back); TF 'same' with stride 2
+        # on an even size pads 0 in front and 1 behind.
+        self.video = nn.Sequential(
+            block3(3, vw[0], (3, 3, 3), (1, 2, 2), (0, 1, 0, 1, 1, 1)),
+            block3(vw[0], vw[1], (3, 3, 3), (2, 2, 2), (0, 1, 0, 1, 0, 1)),
+            block3(vw[1], vw[2], (1, 3, 3), (1, 2, 2), (0, 1, 0, 1, 0, 0)),
+        )
+        self.video_fc = nn.Linear(vw[2], embed)
+        layers, cin = [], mics
+        for w in aw:
+            layers += [nn.ZeroPad2d((0, 1, 0, 1)), nn.Conv2d(cin, w, 3, 2, bias=False), nn.BatchNorm2d(w), nn.ReLU()]
+            cin = w
+        self.audio = nn.Sequential(*layers)
+        self.audio_fc = nn.Linear(cin, embed)
+
+    def forward(self, v, a):
+        fv = self.video_fc(self.video(v).mean((2, 3, 4)))
+        fa = self.audio_fc(self.audio(a).mean((2, 3)))
+        return fv, fa
+
+
+def avts_loss(out, y, margin=1.0):
+    """AVTS's contrastive loss: mean of y*D^2 + (1-y)*max(margin - D, 0)^2, D = ||f_v - f_a||."""
+    fv, fa = out
+    d = torch.sqrt(((fv - fa) ** 2).sum(1) + 1e-9)
+    y = y.float()
+    return (y * d ** 2 + (1 - y) * torch.relu(margin - d) ** 2).mean()
+
+
 def workload(name):
     s = SHAPES[name]
     g = torch.Generator().manual_seed(0)
@@ -95,6 +135,12 @@ def workload(name):
     elif name == "conv":
         model = ResNet(s["channels"], s["classes"])
         inputs = [torch.randn(s["samples"], s["channels"], s["height"], s["width"], generator=g)]
+    elif name == "avts":
+        model = AvtsPair(s["embed"])
+        inputs = [torch.randn(s["samples"], 3, s["frames"], s["size"], s["size"], generator=g),
+                  torch.randn(s["samples"], s["mics"], s["specFrames"], s["bands"], generator=g)]
+        labels = torch.randint(0, 2, (s["samples"],), generator=g)
+        return model, inputs, labels, s
     elif name == "lstm":
         model = Attention(s["dim"], s["classes"])
         inputs = [torch.randn(s["samples"], s["frames"], s["dim"], generator=g) for _ in range(2)]
@@ -105,7 +151,7 @@ def workload(name):
 def epoch(model, opt, inputs, labels, batch, g):
     model.train()
     order = torch.randperm(labels.shape[0], generator=g)
-    loss_fn = nn.CrossEntropyLoss()
+    loss_fn = avts_loss if isinstance(model, AvtsPair) else nn.CrossEntropyLoss()
     total = torch.zeros(())
     for start in range(0, labels.shape[0], batch):
         idx = order[start:start + batch]

@@ -12,6 +12,7 @@ const SMALL: { [N in WorkloadName]: Partial<Record<string, number>> } = {
   mlp: { samples: 96, batch: 32, dim: 24 },
   lstm: { samples: 48, batch: 16, frames: 5, dim: 12 },
   conv: { samples: 24, batch: 8, height: 16, width: 12 },
+  avts: { samples: 12, batch: 6, frames: 4, size: 8, specFrames: 16, bands: 8 },
 };
 
 /** Training losses of three epochs, and the tensor count after each epoch. */
@@ -34,7 +35,7 @@ describe('benchmark workloads across backends', function () {
   this.timeout(120000);
   after(() => initBackend('cpu', { quiet: true }));
 
-  for (const name of ['mlp', 'lstm', 'conv'] as const) {
+  for (const name of ['mlp', 'lstm', 'conv', 'avts'] as const) {
     it(`${name}: wasm with the native kernels trains to the cpu backend's losses, without leaks`, async function () {
       if (!nativeBlas()) this.skip(); // the addon is not built: wasm then runs tfjs's own kernels
       await initBackend('cpu', { quiet: true });

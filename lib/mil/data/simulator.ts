@@ -67,7 +67,7 @@ export const DEFAULT_MIL_SIM: MilSimOptions = {
   pAudioOnly: 0.15,
   pVisualOnly: 0.15,
   eventCounts: [0.35, 0.4, 0.25],
-  snrDb: [-4, 10],
+  snrDb: [4, 18],
   pixelNoise: 0.06,
   maxDistractorSounds: 2,
   maxDistractorObjects: 3,

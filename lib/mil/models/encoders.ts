@@ -3,9 +3,10 @@
  * proposal-scoring heads: a classification stream and (two-stream models) a localisation stream,
  * both linear maps of the instance embedding to C class scores.
  *
- *   audio   segment [32 mel × 24 frames × 1] → conv3×3(8) → ReLU → maxpool 2 → conv3×3(16) → ReLU
- *           → maxpool 2 → conv3×3(32) → ReLU → global average → Linear(64) → ReLU → heads
- *           (a VGGish-like stack, 960 ms per instance)
+ *   audio   segment [32 mel × 24 frames × 1] → conv3×3(16) → ReLU → maxpool 2 → conv3×3(16) → ReLU
+ *           → maxpool 2 → average over time → [8 bands × 16] → Linear(64)
+ *           → ReLU → heads   (a VGGish-like stack, 960 ms per instance; the band axis is kept,
+ *           since which bands sound is what tells the classes apart)
  *   visual  frame [32 × 32 × 3] → conv3×3(8, stride 2) → ReLU → conv3×3(16) → ReLU → 16 × 16 map
  *           → RoI average pooling of each proposal (2 × 2 cells) → [R, 64] → Linear(64) → ReLU → heads
  *           (Fast R-CNN style: the convolutions run once per frame, shared by its proposals)
@@ -23,7 +24,7 @@ export interface InstanceNet {
   streams: 1 | 2;
 }
 
-function conv(f: LayerFactory, prefix: string, filters: number, fanIn: number, stride = 1): tf.layers.Layer {
+function conv(f: LayerFactory, prefix: string, index: number, filters: number, fanIn: number, stride = 1): tf.layers.Layer {
   const bound = 1 / Math.sqrt(fanIn * 9);
   return tf.layers.conv2d({
     filters,
@@ -33,7 +34,7 @@ function conv(f: LayerFactory, prefix: string, filters: number, fanIn: number, s
     activation: 'relu',
     kernelInitializer: tf.initializers.randomUniform({ minval: -Math.sqrt(6) * bound / Math.SQRT2, maxval: (Math.sqrt(6) * bound) / Math.SQRT2, seed: f.nextSeed() }),
     biasInitializer: tf.initializers.randomUniform({ minval: -bound, maxval: bound, seed: f.nextSeed() }),
-    name: `${prefix}conv_${filters}`,
+    name: `${prefix}conv_${index}`,
   });
 }
 
@@ -48,13 +49,15 @@ export function buildAudioNet(mels: number, frames: number, classes: number, str
   const p = 'audio_';
   const f = new LayerFactory(seed, p);
   const input = tf.input({ shape: [mels, frames, 1], name: `${p}segment` });
-  let h = conv(f, p, 8, 1).apply(input) as tf.SymbolicTensor;
+  let h = conv(f, p, 1, 16, 1).apply(input) as tf.SymbolicTensor;
   h = tf.layers.maxPooling2d({ poolSize: 2, name: `${p}pool_1` }).apply(h) as tf.SymbolicTensor;
-  h = conv(f, p, 16, 8).apply(h) as tf.SymbolicTensor;
+  h = conv(f, p, 2, 16, 16).apply(h) as tf.SymbolicTensor;
   h = tf.layers.maxPooling2d({ poolSize: 2, name: `${p}pool_2` }).apply(h) as tf.SymbolicTensor;
-  h = conv(f, p, 32, 16).apply(h) as tf.SymbolicTensor;
-  h = tf.layers.globalAveragePooling2d({ name: `${p}gap` }).apply(h) as tf.SymbolicTensor;
-  h = f.linear(hidden, 32, { activation: 'relu', name: `${p}embedding` }).apply(h) as tf.SymbolicTensor;
+  // Average over time only: which mel bands are active is what tells the classes apart.
+  const [bands, steps] = [h.shape[1] as number, h.shape[2] as number];
+  h = tf.layers.averagePooling2d({ poolSize: [1, steps], strides: [1, steps], name: `${p}time_pool` }).apply(h) as tf.SymbolicTensor;
+  h = tf.layers.flatten({ name: `${p}flatten` }).apply(h) as tf.SymbolicTensor;
+  h = f.linear(hidden, bands * 16, { activation: 'relu', name: `${p}embedding` }).apply(h) as tf.SymbolicTensor;
   return { net: tf.model({ inputs: input, outputs: heads(f, p, h, hidden, classes, streams), name: `${p}net` }), streams };
 }
 
@@ -65,8 +68,8 @@ export function buildVisualNet(frameSize: number, proposals: number, classes: nu
   const map = frameSize / 2;
   const frame = tf.input({ shape: [frameSize, frameSize, 3], name: `${p}frame` });
   const pool = tf.input({ shape: [proposals * 4, map * map], name: `${p}roi_matrix` });
-  let h = conv(f, p, 8, 3, 2).apply(frame) as tf.SymbolicTensor;
-  h = conv(f, p, 16, 8).apply(h) as tf.SymbolicTensor;
+  let h = conv(f, p, 1, 8, 3, 2).apply(frame) as tf.SymbolicTensor;
+  h = conv(f, p, 2, 16, 8).apply(h) as tf.SymbolicTensor;
   let r = new RoiAveragePool({ name: `${p}roi_pool` }).apply([h, pool]) as tf.SymbolicTensor;
   r = tf.layers.reshape({ targetShape: [proposals, 4 * 16], name: `${p}roi_cells` }).apply(r) as tf.SymbolicTensor;
   r = f.linear(hidden, 64, { activation: 'relu', name: `${p}embedding` }).apply(r) as tf.SymbolicTensor;

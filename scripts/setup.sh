@@ -87,6 +87,7 @@ if [[ ! -f $ADDON || -n $(find lib/backend/native -maxdepth 1 \( -name '*.[ch]' 
   NODEDIR=()
   [[ -f /usr/include/node/node_api.h ]] && NODEDIR=(--nodedir=/usr)
   say "building the native kernels (OpenBLAS)"
+  t0=$SECONDS
   build_log="$LOG_DIR/native.log"
   if [[ ! -f $GYP ]]; then
     echo "setup: the native kernels were not built: npm's node-gyp is missing ($GYP); using tfjs's wasm kernels" >&2
@@ -96,6 +97,8 @@ if [[ ! -f $ADDON || -n $(find lib/backend/native -maxdepth 1 \( -name '*.[ch]' 
       grep -iE 'error|fatal' "$build_log" | head -n 20 | sed 's/^/  | /'
       echo "setup: fix: apt-get install libopenblas-pthread-dev g++ make, then run npm run setup again"
     } >&2
+  else
+    [[ $QUIET == 1 ]] || echo "setup:   done in $((SECONDS - t0)) s"
   fi
 fi
 

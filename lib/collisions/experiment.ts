@@ -7,6 +7,7 @@
  * kept); the test samples are kept whole, because tasks are built from them as course task folders
  * (`makeCollisionTask` in ./data/tasks) and answered from raw items exactly as the CLI does.
  */
+import { concatFloat32 } from '../util/arrays';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Profile } from '../util/profile';
@@ -84,15 +85,7 @@ export function simulateMatchingData(p: MatchingProfile, seed: number): Matching
 
 /** Joins feature sets extracted with the same options. */
 export function concatFeatures(parts: readonly MatchingFeatures[]): MatchingFeatures {
-  const join = (key: 'audio' | 'trajectory' | 'appearance') => {
-    const out = new Float32Array(parts.reduce((s, p) => s + p[key].length, 0));
-    let off = 0;
-    for (const p of parts) {
-      out.set(p[key], off);
-      off += p[key].length;
-    }
-    return out;
-  };
+  const join = (key: 'audio' | 'trajectory' | 'appearance') => concatFloat32(parts.map((p) => p[key]));
   return {
     ids: parts.flatMap((p) => p.ids),
     objects: Int32Array.from(parts.flatMap((p) => Array.from(p.objects))),

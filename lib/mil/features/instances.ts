@@ -4,6 +4,7 @@
  * a set are kept as flat typed arrays (no tensors), so the raw audio can be dropped as soon as a
  * chunk of clips is simulated, and batches are built on demand.
  */
+import { concatFloat32 } from '../../util/arrays';
 import type { Box } from '../../metrics/localisation';
 import { deriveSeed } from '../../util/rng';
 import { simulateMilClip } from '../data/simulator';
@@ -102,15 +103,7 @@ export function simulateInstances(sim: Partial<MilSimOptions>, count: number, o:
 
 /** Joins instance sets extracted with the same options. */
 export function concatInstances(parts: readonly MilFeatures[]): MilFeatures {
-  const join = (key: 'audio' | 'frames' | 'boxes' | 'objectness') => {
-    const out = new Float32Array(parts.reduce((s, p) => s + p[key].length, 0));
-    let off = 0;
-    for (const p of parts) {
-      out.set(p[key], off);
-      off += p[key].length;
-    }
-    return out;
-  };
+  const join = (key: 'audio' | 'frames' | 'boxes' | 'objectness') => concatFloat32(parts.map((p) => p[key]));
   const labels = new Uint8Array(parts.reduce((s, p) => s + p.labels.length, 0));
   let off = 0;
   for (const p of parts) {

@@ -3,6 +3,7 @@
  * cross-entropy on rows gathered by index, scored by validation loss and accuracy. Scene models and
  * the matching classifiers train through it; `trainModel` is the shorthand for a model and its data.
  */
+import { concatFloat32 } from '../util/arrays';
 import * as tf from '@tensorflow/tfjs';
 import { SeededDropout } from '../nn/layers';
 import { crossEntropy } from '../losses/crossEntropy';
@@ -63,13 +64,7 @@ export async function predictProba(net: tf.LayersModel, data: TensorData, batchS
     parts.push((await p.data()) as Float32Array);
     p.dispose();
   }
-  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  return concatFloat32(parts);
 }
 
 /**

@@ -13,6 +13,7 @@
  *   share that embedding, so a pair costs one trajectory-MLP pass, not a ResNet pass. The epoch with
  *   the lowest validation loss (on a fixed, seeded set of validation pairs) is kept.
  */
+import { concatFloat32 } from '../../util/arrays';
 import * as tf from '@tensorflow/tfjs';
 import { contrastiveLoss, pairDistance, weightedContrastiveLoss } from '../../losses/contrastive';
 import { classificationBatches, classificationTask } from '../../training/classification';
@@ -78,14 +79,7 @@ export async function predictRows(net: tf.LayersModel, x: tf.Tensor, batchSize =
     parts.push((await out.data()) as Float32Array);
     out.dispose();
   }
-  const total = parts.reduce((s, p) => s + p.length, 0);
-  const rows = new Float32Array(total);
-  let off = 0;
-  for (const p of parts) {
-    rows.set(p, off);
-    off += p.length;
-  }
-  return rows;
+  return concatFloat32(parts);
 }
 
 /**

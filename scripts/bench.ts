@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: time per training epoch of each workload on every available backend and in the
  * PyTorch reference (Debian python3-torch), measured side by side in one run; prints the ratio
- * table and writes report/results/90_bench.json, which the report shows.
+ * table and writes report/results/90_bench.json, which the report shows. Where WebGPU comes up (a
+ * GPU adapter), its rows give the GPU dispatches per step, and PyTorch on CUDA is timed too.
  * Usage: tsx scripts/bench.ts [--epochs N] [--workloads mlp,lstm,conv,avts] [--backends wasm,wasm-plain,cpu,webgpu,tensorflow] [--all]
  * The plain-JavaScript cpu backend runs the MLP only unless --all: an LSTM or ResNet epoch there takes minutes.
  */
@@ -15,6 +16,10 @@ interface Timing {
   backend: string;
   epochs: number[];
   median: number;
+  /** Milliseconds per training step (the epoch's median over its steps). */
+  stepMs?: number;
+  /** WebGPU only: GPU dispatches per training step. */
+  dispatchesPerStep?: number;
   peakRssMB: number;
   tensorLeak?: number;
   /** For the AVTS workload: which code tfjs's own conv3d takes on this backend. */
@@ -41,12 +46,12 @@ function tfjs(workload: string, backend: string): Timing | string {
   return JSON.parse(line) as Timing;
 }
 
-function pytorch(workload: string): Timing | string {
+function pytorch(workload: string, device: 'cpu' | 'cuda' = 'cpu'): Timing | string {
   try {
-    const out = execFileSync('/usr/bin/python3', [path.join(root, 'scripts/bench/reference_torch.py'), workload, epochs], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync('/usr/bin/python3', [path.join(root, 'scripts/bench/reference_torch.py'), workload, epochs, device], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     return JSON.parse(out.trim().split('\n').pop()!) as Timing;
   } catch (e) {
-    return `PyTorch reference unavailable (install Debian python3-torch): ${(e as Error).message.split('\n')[0]}`;
+    return `PyTorch reference (${device}) unavailable${device === 'cpu' ? ' (install Debian python3-torch)' : ''}: ${(e as Error).message.split('\n')[0]}`;
   }
 }
 
@@ -61,14 +66,24 @@ function main(): void {
     const ref2 = pytorch(w);
     const refs = [ref1, ref2].filter((r): r is Timing => typeof r !== 'string');
     const refMedian = refs.length ? refs.flatMap((r) => r.epochs).sort((a, b) => a - b)[Math.floor(refs.flatMap((r) => r.epochs).length / 2)] : NaN;
-    if (refs.length) rows.push([w, refs[0].backend, Number(refMedian.toFixed(3)), 1, refs[0].peakRssMB, '']);
+    // A GPU row is set beside PyTorch on the same GPU.
+    const gpuRan = results.some(([b, t]) => b === 'webgpu' && typeof t !== 'string');
+    const cuda = gpuRan ? pytorch(w, 'cuda') : 'no WebGPU row';
+    const cudaMedian = typeof cuda === 'string' ? NaN : cuda.median;
+    const row = (t: Timing, ratio: number, leak: number | string): (string | number)[] => [
+      w, t.backend, Number(t.median.toFixed(3)), t.stepMs ?? '', t.dispatchesPerStep ?? '', Number(ratio.toFixed(2)),
+      t.backend.startsWith('webgpu') && Number.isFinite(cudaMedian) ? Number((t.median / cudaMedian).toFixed(2)) : '', t.peakRssMB, leak,
+    ];
+    if (refs.length) rows.push(row({ ...refs[0], median: refMedian }, 1, ''));
     else console.log(`${w}: ${ref1 as string}`);
+    if (typeof cuda !== 'string') rows.push(row(cuda, cuda.median / refMedian, ''));
+    else if (gpuRan) console.log(`${w}: ${cuda}`);
     for (const [b, t] of results) {
       if (typeof t === 'string') {
         console.log(`${w} on ${b}: skipped (${t})`);
         continue;
       }
-      rows.push([w, t.backend, Number(t.median.toFixed(3)), Number((t.median / refMedian).toFixed(2)), t.peakRssMB, t.tensorLeak ?? '']);
+      rows.push(row(t, t.median / refMedian, t.tensorLeak ?? ''));
       if (t.conv3d) {
         const line = `${w} on ${b}: conv3d path ${t.conv3d.path.toUpperCase()}: ${t.conv3d.note}`;
         console.log(line);
@@ -76,7 +91,7 @@ function main(): void {
       }
     }
   }
-  const columns = ['workload', 'backend', 'epoch s (median)', 'ratio to PyTorch', 'peak RSS MB', 'tensor leak'];
+  const columns = ['workload', 'backend', 'epoch s (median)', 'step ms', 'GPU dispatches per step', 'ratio to PyTorch CPU', 'ratio to PyTorch CUDA', 'peak RSS MB', 'tensor leak'];
   const widths = columns.map((c, i) => Math.max(c.length, ...rows.map((r) => String(r[i]).length)));
   const fmt = (r: (string | number)[]) => r.map((v, i) => String(v).padEnd(widths[i])).join('  ');
   console.log(fmt(columns));
@@ -90,7 +105,7 @@ function main(): void {
     source: 'simulated',
     startedAt: new Date().toISOString(),
     wallSeconds: process.uptime(),
-    sections: [{ heading: 'Time per training epoch', markdown: 'Each backend runs in its own process, between two runs of the PyTorch reference (same networks, shapes, batch size and optimiser); the ratio divides by the reference median.' + (conv3dNotes.length ? ` The AVTS video encoder computes its 3-D convolutions with avlab's conv3dFrames (2-D convolution kernels); tfjs's own conv3d: ${conv3dNotes.join('; ')}.` : ''), table: { columns, rows } }],
+    sections: [{ heading: 'Time per training epoch', markdown: 'Each backend runs in its own process, between two runs of the PyTorch reference (same networks, shapes, batch size and optimiser); the ratio divides by the reference median. Where a GPU adapter exists, the WebGPU rows count the GPU dispatches of a training step and divide by PyTorch on CUDA on the same GPU.' + (conv3dNotes.length ? ` The AVTS video encoder computes its 3-D convolutions with avlab's conv3dFrames (2-D convolution kernels); tfjs's own conv3d: ${conv3dNotes.join('; ')}.` : ''), table: { columns, rows } }],
   };
   const file = writeNotebookResults(path.join(root, 'report', 'results'), results);
   console.log(`wrote ${path.relative(root, file)}`);

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Sets up avlab on a fresh machine, idempotently: the Debian packages of scripts/debian-packages.txt
-# (Jupyter with its Notebook front end, Chromium, scikit-learn, OpenBLAS, the compilers), npm
-# dependencies, the native kernels, the compiled library, and a check that Jupyter finds this
-# checkout's TypeScript kernel. A step that fails prints its name, the command's own output and the
-# fix, and setup exits non-zero.
+# (Jupyter with its Notebook front end, Chromium, scikit-learn, OpenBLAS, the compilers, the Vulkan
+# loader), npm dependencies, the native kernels, lavapipe for the WebGPU tests, the compiled library,
+# and a check that Jupyter finds this checkout's TypeScript kernel. A step that fails prints its
+# name, the command's own output and the fix, and setup exits non-zero.
 # Usage: scripts/setup.sh [--quiet] [--bench]   (--bench adds PyTorch for the reference timings)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -101,6 +101,11 @@ if [[ ! -f $ADDON || -n $(find lib/backend/native -maxdepth 1 \( -name '*.[ch]' 
     [[ $QUIET == 1 ]] || echo "setup:   done in $((SECONDS - t0)) s"
   fi
 fi
+
+# Mesa's lavapipe in .avlab/lavapipe: the WebGPU kernels' tests run on it where no GPU is.
+step "fetching lavapipe (Mesa's CPU Vulkan driver, for the WebGPU tests)" \
+  "check that this machine reaches deb.debian.org (bookworm-backports), then run scripts/lavapipe.sh" \
+  bash scripts/lavapipe.sh
 
 # The compiled library the notebooks import (../dist), rebuilt when lib/ is newer.
 if [[ ! -f dist/index.js ]] || [[ -n $(find lib -newer dist/index.js -name '*.ts' -print -quit) ]]; then

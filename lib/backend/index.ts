@@ -1,7 +1,11 @@
 /**
- * The backend ladder. `AVLAB_BACKEND=auto|tensorflow|webgpu|wasm|cpu` picks where tensors live:
- * auto takes native TensorFlow (tfjs-node-gpu, then tfjs-node) when it can be loaded, WebGPU when
- * an adapter exists (npm `webgpu`, Dawn), and otherwise wasm. Every run prints what it used.
+ * The backends. `AVLAB_BACKEND=auto|tensorflow|webgpu|wasm|cpu` picks where tensors live. An
+ * explicit name is that backend or an error. `auto` brings up every backend this machine has
+ * (native TensorFlow through tfjs-node, WebGPU where a Vulkan adapter exists through npm `webgpu`
+ * (Dawn), and wasm with the native kernels, the CPU path); where more than one comes up it times a
+ * short training step on each (lib/backend/probe.ts, cached per machine) and keeps the fastest that
+ * trains to the CPU path's losses, so a slow GPU never slows a run down. Every run prints what it
+ * used, and why.
  */
 import * as tf from '@tensorflow/tfjs';
 import { installNativeMatMul } from './nativeMatMul';
@@ -11,6 +15,8 @@ import { installNativeConv } from './nativeConv';
 import { installNativeLstm } from './nativeLstm';
 import { installNativeBatchNorm } from './nativeBatchNorm';
 import './wasmFallbacks';
+import { installWebgpuKernels } from './webgpu/install';
+import { BackendProbe, denseProbe, probeBackends, ProbeResult } from './probe';
 
 export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 export type BackendChoice = 'auto' | BackendName;
@@ -24,6 +30,20 @@ export interface BackendInfo {
   detail: string;
   /** One line per rung that was tried and skipped. */
   skipped: string[];
+  /** Under `auto` with several candidates: the probe that chose between them. */
+  probe?: ProbeResult;
+}
+
+/** Options of `initBackend`. */
+export interface InitBackendOptions {
+  /** Print nothing. */
+  quiet?: boolean;
+  /** The step `auto` times on each candidate (default: a dense network like the scene MLP). */
+  probe?: BackendProbe;
+  /** Probe again even when a cached result exists (also: AVLAB_PROBE=refresh). */
+  refreshProbe?: boolean;
+  /** Where probe results are cached (default `probeCacheFile()`). */
+  probeCacheFile?: string;
 }
 
 let current: BackendInfo | null = null;
@@ -65,6 +85,9 @@ function vulkanDriverPresent(): boolean {
   );
 }
 
+/** The WebGPU adapter's vendor and description, for the backend line. */
+let adapterName = '';
+
 async function tryWebgpu(skipped: string[]): Promise<string | null> {
   if (!vulkanDriverPresent()) {
     skipped.push('webgpu: no Vulkan driver found (set VK_DRIVER_FILES to use a GPU)');
@@ -80,10 +103,13 @@ async function tryWebgpu(skipped: string[]): Promise<string | null> {
       };
       Object.assign(globalThis, globals);
       const gpu = create([]);
-      if (!(await gpu.requestAdapter())) {
+      const adapter = (await gpu.requestAdapter()) as { info?: { vendor?: string; architecture?: string; device?: string; description?: string } } | null;
+      if (!adapter) {
         skipped.push('webgpu: no GPU adapter');
         return null;
       }
+      const info = adapter.info ?? {};
+      adapterName = [info.vendor, info.description || info.device || info.architecture].filter(Boolean).join(' ') || 'unknown adapter';
       (globalThis as { navigator?: unknown }).navigator = { ...(nav ?? {}), gpu };
     } catch (e) {
       skipped.push(`webgpu: ${(e as Error).message.split('\n')[0]}`);
@@ -92,7 +118,10 @@ async function tryWebgpu(skipped: string[]): Promise<string | null> {
   }
   try {
     require('@tensorflow/tfjs-backend-webgpu');
-    if (await tf.setBackend('webgpu')) return 'Dawn';
+    if (await tf.setBackend('webgpu')) {
+      const kernels = installWebgpuKernels();
+      return [`Dawn${adapterName ? `, ${adapterName}` : ''}`, kernels.length ? `fused ${kernels.join(', ')}` : ''].filter(Boolean).join('; ');
+    }
   } catch (e) {
     skipped.push(`webgpu: ${(e as Error).message.split('\n')[0]}`);
     return null;
@@ -121,7 +150,7 @@ async function tryWasm(skipped: string[]): Promise<string | null> {
  * what was chosen. An explicit choice that cannot be satisfied is an error, never a silent fallback.
  * Idempotent: a second call with the same choice returns the first result.
  */
-export async function initBackend(choice: BackendChoice = backendChoice(), opts: { quiet?: boolean } = {}): Promise<BackendInfo> {
+export async function initBackend(choice: BackendChoice = backendChoice(), opts: InitBackendOptions = {}): Promise<BackendInfo> {
   if (current && choice === currentChoice && tf.getBackend() === current.name) return current;
   const skipped: string[] = [];
   const rungs: [BackendName, (s: string[]) => Promise<string | null>][] = [
@@ -130,19 +159,36 @@ export async function initBackend(choice: BackendChoice = backendChoice(), opts:
     ['wasm', tryWasm],
     ['cpu', async () => ((await tf.setBackend('cpu')) ? 'plain JavaScript' : null)],
   ];
+  const up: { name: BackendName; detail: string }[] = [];
   for (const [name, attempt] of rungs) {
     if (choice !== 'auto' && choice !== name) continue;
+    if (choice === 'auto' && name === 'cpu' && up.length) break; // plain JavaScript only as the last resort
     const detail = await attempt(skipped);
-    if (detail !== null) {
-      await tf.ready();
-      current = { name, detail: `${name} (${detail})`, skipped };
-      currentChoice = choice;
-      if (!opts.quiet) console.log(`avlab backend: ${current.detail}`);
-      return current;
-    }
-    if (choice !== 'auto') throw new Error(`AVLAB_BACKEND=${choice} is not available here: ${skipped.join('; ')}`);
+    if (detail !== null) up.push({ name, detail });
+    else if (choice !== 'auto') throw new Error(`AVLAB_BACKEND=${choice} is not available here: ${skipped.join('; ')}`);
   }
-  throw new Error(`no tfjs backend could be initialised: ${skipped.join('; ')}`);
+  if (!up.length) throw new Error(`no tfjs backend could be initialised: ${skipped.join('; ')}`);
+  let chosen = up[0];
+  let probe: ProbeResult | undefined;
+  if (up.length > 1) {
+    // The CPU path first: it is the reference the others must match and beat.
+    const candidates = [...up.filter((b) => b.name === 'wasm' || b.name === 'cpu'), ...up.filter((b) => b.name !== 'wasm' && b.name !== 'cpu')];
+    probe = await probeBackends(
+      opts.probe ?? denseProbe(),
+      candidates.map((b) => ({ name: b.name, activate: async () => void (await tf.setBackend(b.name)) })),
+      { refresh: opts.refreshProbe || process.env.AVLAB_PROBE === 'refresh', cacheFile: opts.probeCacheFile },
+    );
+    chosen = candidates.find((b) => b.name === probe!.choice) ?? candidates[0];
+    await tf.setBackend(chosen.name);
+  }
+  await tf.ready();
+  current = { name: chosen.name, detail: `${chosen.name} (${chosen.detail})`, skipped, probe };
+  currentChoice = choice;
+  if (!opts.quiet) {
+    console.log(`avlab backend: ${current.detail}`);
+    if (probe) console.log(`avlab backend: auto chose ${probe.choice} on the probe (${probe.probe}${probe.cached ? `, measured ${probe.measured}` : ''}): ${probe.reason}`);
+  }
+  return current;
 }
 
 /** The backend chosen by the last `initBackend`, or null before it. */

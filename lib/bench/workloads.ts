@@ -8,7 +8,8 @@ import { buildResNet } from '../collisions/models/resnet';
 import { buildAudioEncoder, buildVideoEncoder, DEFAULT_AVTS_MODEL } from '../avts/models/encoders';
 import { avtsContrastiveLoss } from '../losses/contrastive';
 import { classificationBatches, classificationTask, TrainableModel, TensorData } from '../training/classification';
-import type { BatchSource, FitTask } from '../training/fit';
+import { trainEpoch, type BatchSource, type FitTask } from '../training/fit';
+import { makeAdam } from '../training/optimizer';
 import { TrainConfig, COURSE_TRAIN_CONFIG } from '../training/config';
 import { Rng } from '../util/rng';
 
@@ -38,6 +39,14 @@ export const WORKLOAD_SHAPES = {
 } as const;
 
 export type WorkloadName = keyof typeof WORKLOAD_SHAPES;
+
+/** Small versions of every workload for tests: each kernel of the real step runs, in seconds. */
+export const SMALL_WORKLOAD_SHAPES: { [N in WorkloadName]: Partial<WorkloadShape<N>> } = {
+  mlp: { samples: 96, batch: 32, dim: 24 },
+  lstm: { samples: 48, batch: 16, frames: 5, dim: 12 },
+  conv: { samples: 24, batch: 8, height: 16, width: 12 },
+  avts: { samples: 12, batch: 6, frames: 4, size: 8, specFrames: 16, bands: 8 },
+};
 
 function randomData(rng: Rng, n: number, shapes: number[][], classes: number): TensorData {
   return {
@@ -122,4 +131,26 @@ export function buildWorkload<N extends WorkloadName>(name: N, seed = 0, shape: 
     default:
       throw new Error(`unknown workload ${name as string}`);
   }
+}
+
+/**
+ * Trains a workload for a few epochs on the active backend: the training losses and the tensor count
+ * after each epoch. Backends are compared on these (same seed, same losses within float error).
+ */
+export async function trainWorkload<N extends WorkloadName>(
+  name: N,
+  opts: { seed?: number; shape?: Partial<WorkloadShape<N>>; epochs?: number } = {},
+): Promise<{ losses: number[]; tensors: number[] }> {
+  const w = buildWorkload(name, opts.seed ?? 3, opts.shape ?? SMALL_WORKLOAD_SHAPES[name]);
+  const optimizer = makeAdam(w.config.lr, w.config.weightDecay);
+  const losses: number[] = [];
+  const tensors: number[] = [];
+  for (let e = 0; e < (opts.epochs ?? 3); e++) {
+    losses.push(await trainEpoch(w.task, optimizer, w.batches, w.config, e));
+    tensors.push(tf.memory().numTensors);
+  }
+  optimizer.dispose();
+  tf.dispose([...w.data.inputs, w.data.labels]);
+  w.model.net.dispose();
+  return { losses, tensors };
 }

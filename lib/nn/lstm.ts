@@ -3,11 +3,13 @@
  * gates: z_t = x_t W + h_{t-1} U + b, blocks [i | f | g | o] of H columns,
  *   i, f, o = σ(·),  g = tanh(·),  c_t = f ⊙ c_{t-1} + i ⊙ g,  h_t = o ⊙ tanh(c_t),
  * from a zero initial state. On the wasm backend with the native addon the whole sequence, and its
- * gradient, is one kernel (lib/backend/nativeLstm.ts); elsewhere it runs as tfjs ops. Weights are
+ * gradient, is one kernel (lib/backend/nativeLstm.ts), on WebGPU a few dispatches
+ * (lib/backend/webgpu/lstm.ts); elsewhere it runs as tfjs ops. Weights are
  * named and laid out as tfjs's LSTM layer names them (kernel, recurrent_kernel, bias).
  */
 import * as tf from '@tensorflow/tfjs';
 import { LSTM_KERNEL, nativeLstmActive } from '../backend/nativeLstm';
+import { webgpuLstmActive } from '../backend/webgpu/lstm';
 import { OnePassCache } from './onePassCache';
 
 /** The outputs of an LSTM over a sequence: every hidden state and the final (h, c). */
@@ -43,7 +45,7 @@ export function lstmSequenceOps(x: tf.Tensor3D, W: tf.Tensor2D, U: tf.Tensor2D, 
   });
 }
 
-/** The LSTM over x [N, T, D] with W [D, 4H], U [H, 4H], b [4H]: native kernel where available. */
+/** The LSTM over x [N, T, D] with W [D, 4H], U [H, 4H], b [4H]: fused kernel where available. */
 export function lstmSequence(x: tf.Tensor3D, W: tf.Tensor2D, U: tf.Tensor2D, b: tf.Tensor1D): LstmOutputs {
   const [n, t, d] = x.shape;
   const units = U.shape[0];
@@ -51,7 +53,7 @@ export function lstmSequence(x: tf.Tensor3D, W: tf.Tensor2D, U: tf.Tensor2D, b: 
     throw new Error(`lstmSequence: weights [${W.shape}], [${U.shape}], [${b.shape}] do not fit inputs [${x.shape}] and ${units} units`);
   }
   if (t < 1 || n < 1) throw new Error(`lstmSequence: input [${x.shape}] has no time steps or no samples`);
-  if (!nativeLstmActive()) return lstmSequenceOps(x, W, U, b);
+  if (!nativeLstmActive() && !webgpuLstmActive(units)) return lstmSequenceOps(x, W, U, b);
   const [seq, h, c, gates, cells] = tf.engine().runKernel(LSTM_KERNEL, { x, W, U, b }, {}) as tf.Tensor[];
   // The tape keeps its own references to gates and cells for the gradient.
   gates.dispose();

@@ -1,6 +1,6 @@
 """PyTorch reference for avlab's benchmark workloads: the same networks, shapes, batch sizes and
 optimiser, timed per training epoch (median of the timed epochs after one warm-up epoch).
-Prints one JSON line. Usage: python3 reference_torch.py <workload> [timed_epochs]"""
+Prints one JSON line. Usage: python3 reference_torch.py <workload> [timed_epochs] [cpu|cuda]"""
 import json, resource, statistics, sys, time
 import torch
 from torch import nn
@@ -150,9 +150,9 @@ def workload(name):
 
 def epoch(model, opt, inputs, labels, batch, g):
     model.train()
-    order = torch.randperm(labels.shape[0], generator=g)
+    order = torch.randperm(labels.shape[0], generator=g).to(labels.device)
     loss_fn = avts_loss if isinstance(model, AvtsPair) else nn.CrossEntropyLoss()
-    total = torch.zeros(())
+    total = torch.zeros((), device=labels.device)
     for start in range(0, labels.shape[0], batch):
         idx = order[start:start + batch]
         opt.zero_grad(set_to_none=True)
@@ -166,7 +166,11 @@ def epoch(model, opt, inputs, labels, batch, g):
 def main():
     name = sys.argv[1]
     timed = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+    device = sys.argv[3] if len(sys.argv) > 3 else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        sys.exit("reference_torch.py: CUDA is not available here")
     model, inputs, labels, s = workload(name)
+    model, inputs, labels = model.to(device), [x.to(device) for x in inputs], labels.to(device)
     opt = torch.optim.Adam(model.parameters(), lr=1e-4, weight_decay=1e-4)
     g = torch.Generator().manual_seed(1)
     epoch(model, opt, inputs, labels, s["batch"], g)
@@ -176,8 +180,11 @@ def main():
         epoch(model, opt, inputs, labels, s["batch"], g)
         times.append(time.perf_counter() - t0)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"workload": name, "backend": f"pytorch {torch.__version__} cpu, {torch.get_num_threads()} threads",
-                      "epochs": times, "median": statistics.median(times), "peakRssMB": round(peak)}))
+    where = f"cuda ({torch.cuda.get_device_name()})" if device == "cuda" else f"cpu, {torch.get_num_threads()} threads"
+    steps = (labels.shape[0] + s["batch"] - 1) // s["batch"]
+    median = statistics.median(times)
+    print(json.dumps({"workload": name, "backend": f"pytorch {torch.__version__} {where}", "epochs": times, "median": median,
+                      "stepMs": round(median / steps * 1000, 2), "peakRssMB": round(peak)}))
 
 
 if __name__ == "__main__":

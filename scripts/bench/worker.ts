@@ -1,6 +1,7 @@
 /**
  * Times one workload on one backend in a fresh process and prints one JSON line:
- * { workload, backend, epochs: seconds[], median, peakRssMB, tensorLeak }.
+ * { workload, backend, epochs: seconds[], median, stepMs, peakRssMB, tensorLeak, dispatchesPerStep? }
+ * (dispatches on webgpu only: GPU kernel launches per training step, the per-step overhead).
  * Usage: tsx scripts/bench/worker.ts <workload> <backend> [timedEpochs]
  */
 import * as tf from '@tensorflow/tfjs';
@@ -9,6 +10,7 @@ import { buildWorkload, WorkloadName } from '../../lib/bench/workloads';
 import { trainEpoch } from '../../lib/training/fit';
 import { makeAdam } from '../../lib/training/optimizer';
 import { conv3dKernelPath } from '../../lib/nn/conv3d';
+import { countsSince, gpuCounts, installGpuCounters } from '../../lib/backend/webgpu/counters';
 
 async function main(): Promise<void> {
   const [workload, backend, timed = '5'] = process.argv.slice(2);
@@ -19,6 +21,8 @@ async function main(): Promise<void> {
   const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
   await trainEpoch(w.task, optimizer, w.batches, w.config, 0); // warm-up: kernels compiled, moments created
   const before = tf.memory().numTensors;
+  const counting = info.name === 'webgpu' && installGpuCounters();
+  const gpuBefore = gpuCounts();
   const epochs: number[] = [];
   for (let e = 1; e <= Number(timed); e++) {
     const t0 = process.hrtime.bigint();
@@ -29,10 +33,13 @@ async function main(): Promise<void> {
   peak = Math.max(peak, process.memoryUsage().rss);
   const sorted = epochs.slice().sort((a, b) => a - b);
   const tensorLeak = tf.memory().numTensors - before;
+  const steps = Math.ceil(w.data.size / w.config.batchSize);
+  const median = sorted[Math.floor(sorted.length / 2)];
+  const dispatchesPerStep = counting ? Math.round(countsSince(gpuBefore).dispatches / (steps * epochs.length)) : undefined;
   optimizer.dispose();
   // Which code tfjs's own conv3d would run here (the AVTS video encoder uses conv3dFrames instead).
   const conv3d = workload === 'avts' ? conv3dKernelPath() : undefined;
-  console.log(JSON.stringify({ workload, backend: `${info.detail}, ${optimizer.kind}`, epochs, median: sorted[Math.floor(sorted.length / 2)], peakRssMB: Math.round(peak / 2 ** 20), tensorLeak, conv3d }));
+  console.log(JSON.stringify({ workload, backend: `${info.detail}, ${optimizer.kind}`, epochs, median, stepMs: Number(((median / steps) * 1000).toFixed(2)), dispatchesPerStep, peakRssMB: Math.round(peak / 2 ** 20), tensorLeak, conv3d }));
 }
 
 main().catch((e) => {

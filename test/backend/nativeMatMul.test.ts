@@ -79,7 +79,7 @@ describe('native OpenBLAS matmul on the wasm backend', function () {
   it('uses the fused native Adam on wasm, which matches tfjs\'s Adam step for step', async () => {
     const run = async (native: boolean) => {
       await initBackend('wasm', { quiet: true });
-      process.env.AVLAB_NATIVE_ADAM = native ? '1' : '0';
+      process.env.AVLAB_FUSED_ADAM = native ? '1' : '0';
       const opt = makeAdam(1e-2, 1e-2);
       assert.equal(opt.kind, native ? 'native-adam' : 'tfjs-adam');
       const v = tf.variable(tf.tensor1d([0.5, -1, 2, 0]));
@@ -98,7 +98,7 @@ describe('native OpenBLAS matmul on the wasm backend', function () {
       const tfjs = await run(false);
       native.forEach((x, i) => assert.ok(Math.abs(x - tfjs[i]) < 1e-6, `θ[${i}]: native ${x} vs tfjs ${tfjs[i]}`));
     } finally {
-      delete process.env.AVLAB_NATIVE_ADAM;
+      delete process.env.AVLAB_FUSED_ADAM;
     }
   });
 

@@ -1,0 +1,21 @@
+/**
+ * avlab's own WebGPU kernels, registered for tfjs's `webgpu` backend when it comes up: the fused
+ * batch-norm step and gradient, the LSTM layer and its backward pass over the whole sequence, the
+ * filter gradient of a 2-D convolution, and rank-5 padding. Adam's one-dispatch step is chosen by
+ * `makeAdam` (lib/training/optimizer.ts). Each install is idempotent.
+ */
+
+import { installWebgpuBatchNorm } from './batchNorm';
+import { installWebgpuConv } from './conv';
+import { installWebgpuLstm } from './lstm';
+import { installWebgpuPad } from './pad';
+
+/** Registers every avlab WebGPU kernel; returns the names of those installed, for the backend line. */
+export function installWebgpuKernels(): string[] {
+  const installed: string[] = [];
+  if (installWebgpuBatchNorm()) installed.push('batch norm');
+  if (installWebgpuLstm()) installed.push('LSTM');
+  if (installWebgpuConv()) installed.push('conv2d forward and filter gradient');
+  if (installWebgpuPad()) installed.push('rank-5 pad');
+  return installed;
+}

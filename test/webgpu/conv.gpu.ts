@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../lib/backend';
-import { installWebgpuConv, planFilterGrad } from '../../lib/backend/webgpu/conv';
+import { installWebgpuConv } from '../../lib/backend/webgpu/conv';
+import { planFilterGrad } from '../../lib/backend/webgpu/convFilterGrad';
 import { countsSince, gpuCounts, installGpuCounters } from '../../lib/backend/webgpu/counters';
 import { Rng } from '../../lib/util/rng';
 import { normalValues, maxRelativeError } from '../helpers/compare';

@@ -17,7 +17,7 @@
  * dx = γ s (dy − dβ/M − x̂ dγ/M) + dμ/M + 2 dσ² (x − μ)/M.
  */
 import * as tf from '@tensorflow/tfjs';
-import { runRaw, webgpuBackend, WebGPUBackendLike } from './raw';
+import { disposeInfo, f32Literal, runRaw, webgpuBackend, WebGPUBackendLike } from './raw';
 
 const KERNEL = 'AvlabBatchNorm';
 const GRAD_KERNEL = 'AvlabBatchNormGrad';
@@ -36,11 +36,6 @@ let installed = false;
 /** Whether `AvlabBatchNorm` runs on these kernels now: installed, and the webgpu backend active. */
 export function webgpuBatchNormActive(): boolean {
   return installed && tf.getBackend() === 'webgpu';
-}
-
-/** An f32 literal with exactly the bits of `v` as a float32. */
-function f32(v: number): string {
-  return `bitcast<f32>(${new Uint32Array(new Float32Array([v]).buffer)[0]}u)`;
 }
 
 /**
@@ -172,7 +167,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   let mean = sm[lid % CT];
   let variance = sq[lid % CT] / f32(M);
   if (wg.x == 0u && lane == 0u) { meanOut[c] = mean; varOut[c] = variance; }
-  let scale = gamma[c] / sqrt(variance + ${f32(eps)});
+  let scale = gamma[c] / sqrt(variance + ${f32Literal(eps)});
   let shift = beta[c] - mean * scale;
   let r1 = min(M, (wg.x + 1u) * BLOCK_ROWS);
   for (var r = wg.x * BLOCK_ROWS + lane; r < r1; r += RL) {
@@ -228,7 +223,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   if (wg.x == 0u) {
     let base = 2u * CHUNKS * C;
     aux[base + c] = mean;
-    aux[base + C + c] = 1.0 / sqrt(varIn[c] + ${f32(eps)});
+    aux[base + C + c] = 1.0 / sqrt(varIn[c] + ${f32Literal(eps)});
     aux[base + 2u * C + c] = gamma[c];
     aux[base + 3u * C + c] = dMean[c];
     aux[base + 4u * C + c] = dVar[c];
@@ -286,10 +281,6 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
 }`;
 }
 
-function disposeInfo(backend: WebGPUBackendLike, t: tf.TensorInfo): void {
-  (backend as unknown as { disposeData(id: object): boolean }).disposeData(t.dataId);
-}
-
 /** [y, mean, variance] of x [..., C]: two dispatches. */
 function forward(backend: WebGPUBackendLike, x: tf.TensorInfo, gamma: tf.TensorInfo, beta: tf.TensorInfo, eps: number): tf.TensorInfo[] {
   const l = layoutFor(x);
@@ -331,7 +322,7 @@ function movingShader(c: number, momentum: number): string {
 @group(0) @binding(3) var<storage, read> oldVar: array<f32>;
 @group(0) @binding(4) var<storage, read> mean: array<f32>;
 @group(0) @binding(5) var<storage, read> variance: array<f32>;
-const K = ${f32(1 - momentum)};
+const K = ${f32Literal(1 - momentum)};
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) id: vec3<u32>) {
   let i = id.x;

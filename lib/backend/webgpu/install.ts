@@ -10,12 +10,17 @@ import { installWebgpuConv } from './conv';
 import { installWebgpuLstm } from './lstm';
 import { installWebgpuPad } from './pad';
 
-/** Registers every avlab WebGPU kernel; returns the names of those installed, for the backend line. */
+/**
+ * Registers every avlab WebGPU kernel; returns the names of those installed, for the backend line.
+ * `AVLAB_WEBGPU_KERNELS=0` keeps tfjs's own kernels, to compare (the rank-5 pad is a correctness
+ * fix and stays).
+ */
 export function installWebgpuKernels(): string[] {
   const installed: string[] = [];
+  if (installWebgpuPad()) installed.push('rank-5 pad');
+  if (process.env.AVLAB_WEBGPU_KERNELS === '0') return installed;
   if (installWebgpuBatchNorm()) installed.push('batch norm');
   if (installWebgpuLstm()) installed.push('LSTM');
   if (installWebgpuConv()) installed.push('conv2d forward and filter gradient');
-  if (installWebgpuPad()) installed.push('rank-5 pad');
   return installed;
 }

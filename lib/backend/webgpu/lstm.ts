@@ -20,7 +20,7 @@
  * (3) dx = dZ Wᵀ.
  */
 import * as tf from '@tensorflow/tfjs';
-import { grid, runRaw, webgpuBackend, WebGPUBackendLike } from './raw';
+import { disposeInfo, grid, runRaw, webgpuBackend, WebGPUBackendLike } from './raw';
 
 const KERNEL = 'AvlabLstm';
 const GRAD_KERNEL = 'AvlabLstmGrad';
@@ -250,10 +250,6 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3
     workgroupBarrier();
   }
 }`;
-}
-
-function disposeInfo(backend: WebGPUBackendLike, t: tf.TensorInfo): void {
-  (backend as unknown as { disposeData(id: object): boolean }).disposeData(t.dataId);
 }
 
 function sizesOf(x: tf.TensorInfo, U: tf.TensorInfo): Sizes {

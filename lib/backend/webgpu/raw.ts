@@ -123,3 +123,17 @@ export function grid(count: number): [number, number] {
   const y = Math.ceil(count / 65535);
   return [Math.ceil(count / y), y];
 }
+
+/** A WGSL f32 literal with exactly the bits of `v` rounded to float32 (no decimal round trip). */
+export function f32Literal(v: number): string {
+  const bits = new Uint32Array(new Float32Array([v]).buffer)[0];
+  return `bitcast<f32>(${bits}u)`;
+}
+
+/**
+ * Releases a tensor a raw kernel made for its own use (partials, scratch); recorded commands that
+ * still read it keep its buffer until they are submitted (see `holdUntilSubmit`).
+ */
+export function disposeInfo(backend: WebGPUBackendLike, t: tf.TensorInfo): void {
+  (backend as unknown as { disposeData(id: object): boolean }).disposeData(t.dataId);
+}

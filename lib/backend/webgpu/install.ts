@@ -1,12 +1,14 @@
 /**
  * avlab's own WebGPU kernels, registered for tfjs's `webgpu` backend when it comes up: the fused
  * batch-norm step and gradient, the LSTM layer and its backward pass over the whole sequence, the
- * filter gradient of a 2-D convolution, and rank-5 padding. Adam's one-dispatch step is chosen by
- * `makeAdam` (lib/training/optimizer.ts). Each install is idempotent.
+ * 2-D convolution's filter gradient (and forward pass for narrow layers), cross-entropy with its
+ * gradient, and rank-5 padding. Adam's one-dispatch step is chosen by `makeAdam`
+ * (lib/training/optimizer.ts). Each install is idempotent.
  */
 
 import { installWebgpuBatchNorm } from './batchNorm';
 import { installWebgpuConv } from './conv';
+import { installWebgpuCrossEntropy } from './crossEntropy';
 import { installWebgpuLstm } from './lstm';
 import { installWebgpuPad } from './pad';
 
@@ -22,5 +24,6 @@ export function installWebgpuKernels(): string[] {
   if (installWebgpuBatchNorm()) installed.push('batch norm');
   if (installWebgpuLstm()) installed.push('LSTM');
   if (installWebgpuConv()) installed.push('conv2d forward and filter gradient');
+  if (installWebgpuCrossEntropy()) installed.push('cross-entropy');
   return installed;
 }

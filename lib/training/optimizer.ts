@@ -68,6 +68,18 @@ class TfjsAdam implements StepOptimizer {
   }
 }
 
+/**
+ * The fused steps write a variable's values in place. A tensor sharing its memory — a clone (on
+ * WebGPU a clone shares the buffer), a reshape, the tensor it was made from, `fit`'s best weights —
+ * must keep its values, as tfjs's immutable tensors promise: such a variable first gets a buffer
+ * of its own (one copy, only when shared).
+ */
+function unshare(vars: tf.Variable[]): void {
+  const backend = tf.backend() as unknown as { refCount?(dataId: object): number };
+  const shared = vars.filter((v) => (backend.refCount?.(v.dataId) ?? 1) > 1);
+  if (shared.length) tf.tidy(() => shared.forEach((v) => v.assign(tf.add(v, tf.scalar(0)))));
+}
+
 /** One Adam moment of a checkpoint: which one, of which variable (by position). */
 interface StoredMoment {
   which: 'm' | 'v';
@@ -108,6 +120,7 @@ class NativeAdam implements StepOptimizer {
   }
   step(vars: tf.Variable[], grads: tf.NamedTensorMap): void {
     this.t++;
+    unshare(vars);
     const blas = nativeBlas()!;
     // Moments are created before any view is taken: allocating may grow (and move) wasm memory.
     vars.forEach((v, i) => {
@@ -169,6 +182,7 @@ class WebGpuAdam implements StepOptimizer {
   }
   step(vars: tf.Variable[], grads: tf.NamedTensorMap): void {
     this.t++;
+    unshare(vars);
     const packed = this.state(vars.map((v) => v.size));
     if (this.pending.length) this.restore(packed);
     packed.step(vars, vars.map((v) => grads[v.name]), { lr: this.learningRate, beta1: BETA1, beta2: BETA2, epsilon: EPSILON, weightDecay: this.weightDecay, t: this.t });

@@ -102,6 +102,20 @@ describe('native OpenBLAS matmul on the wasm backend', function () {
     }
   });
 
+  it('the native in-place step leaves a tensor that shares a variable\'s memory (a reshape) unchanged', async function () {
+    await initBackend('wasm', { quiet: true });
+    const opt = makeAdam(0.1, 0);
+    if (opt.kind !== 'native-adam') this.skip();
+    const v = tf.variable(tf.tensor2d([1, 2, 3, 4], [2, 2]));
+    const flat = tf.reshape(v, [4]); // shares the variable's wasm memory
+    const g = tf.onesLike(v);
+    opt.step([v], { [v.name]: g });
+    assert.deepEqual(Array.from(flat.dataSync()), [1, 2, 3, 4]);
+    Array.from(v.dataSync()).forEach((x, i) => assert.ok(Math.abs(x - (i + 1 - 0.1)) < 1e-5));
+    opt.dispose();
+    tf.dispose([v, flat, g]);
+  });
+
   it('resumes bit-exactly with the native optimiser state', async () => {
     await initBackend('wasm', { quiet: true });
     const ds = clipLevelDataset(simulateScenes({ seed: 3, dim: 32, frames: 2, clipsPerClass: { train: 12, val: 4, test: 1 } }));

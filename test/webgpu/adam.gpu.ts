@@ -64,7 +64,13 @@ describe('Adam in one WebGPU dispatch', function () {
   });
 
   it('updates every variable with one dispatch and leaks no tensor', async () => {
-    const vars = SHAPES.map((s, i) => tf.variable(tf.ones(s), true, `adam_count_${i}`));
+    // As layers make them: the initial tensors are disposed, so nothing else shares their buffers.
+    const vars = SHAPES.map((s, i) => {
+      const init = tf.ones(s);
+      const v = tf.variable(init, true, `adam_count_${i}`);
+      init.dispose();
+      return v;
+    });
     const opt = makeAdam(0.01, 0);
     const grads: tf.NamedTensorMap = {};
     vars.forEach((v) => (grads[v.name] = tf.onesLike(v)));
@@ -79,5 +85,24 @@ describe('Adam in one WebGPU dispatch', function () {
     assert.ok(Math.abs((await vars[1].data())[0] - (1 - 2 * 0.01)) < 1e-4);
     opt.dispose();
     tf.dispose([...vars, ...Object.values(grads)]);
+  });
+});
+
+describe('in-place Adam steps and tensors that share a variable', () => {
+  before(() => initBackend('webgpu', { quiet: true }));
+
+  it("leave a clone and a reshape taken before the step unchanged (fit keeps its best weights as clones)", async () => {
+    const v = tf.variable(tf.tensor2d([1, 2, 3, 4], [2, 2]), true, 'adam_shared');
+    const best = v.clone(); // on webgpu a clone shares the variable's buffer
+    const flat = tf.reshape(v, [4]);
+    const opt = makeAdam(0.1, 0);
+    const grads: tf.NamedTensorMap = { [v.name]: tf.onesLike(v) };
+    opt.step([v], grads);
+    assert.deepEqual(Array.from(await best.data()), [1, 2, 3, 4]);
+    assert.deepEqual(Array.from(await flat.data()), [1, 2, 3, 4]);
+    const moved = Array.from(await v.data());
+    moved.forEach((x, i) => assert.ok(Math.abs(x - (i + 1 - 0.1)) < 1e-5, `variable ${moved}`));
+    opt.dispose();
+    tf.dispose([v, best, flat, ...Object.values(grads)]);
   });
 });

@@ -8,7 +8,11 @@
  *   av.plots.*, av.report.*                the shared machinery
  */
 export { initBackend, backendChoice, backendInfo } from './backend';
-export type { BackendChoice, BackendInfo, BackendName } from './backend';
+export type { BackendChoice, BackendInfo, BackendName, InitBackendOptions } from './backend';
+export { denseProbe } from './backend/probe';
+export type { BackendProbe, ProbeResult } from './backend/probe';
+export { workloadProbe, buildWorkload, WORKLOAD_SHAPES } from './bench/workloads';
+export type { WorkloadName } from './bench/workloads';
 export { profileName, sceneProfile } from './util/profile';
 export type { Profile, SceneProfile } from './util/profile';
 export { startNotebook, NotebookContext, projectRoot } from './notebook/context';

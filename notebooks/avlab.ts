@@ -27,14 +27,17 @@ export * from '../dist';
 /**
  * A notebook's first line: initialises the backend, reads the profile and returns the notebook
  * context (`nb.table`, `nb.show`, `nb.html`, `nb.runDir`, `nb.finish`, ...), displaying through tslab
- * when run in a kernel. If lib/ changed since this kernel loaded the library, it rebuilds dist/ and
- * asks for a kernel restart (a loaded module cannot be swapped under the objects made from it).
+ * when run in a kernel. `probe` names the benchmark workload closest to the notebook's models: where
+ * several backends come up, `auto` times that workload's training step on each to choose. If lib/
+ * changed since this kernel loaded the library, it rebuilds dist/ and asks for a kernel restart (a
+ * loaded module cannot be swapped under the objects made from it).
  */
-export async function setup(id: string, title: string): Promise<Avlab.NotebookContext> {
+export async function setup(id: string, title: string, options: { probe?: Avlab.WorkloadName } = {}): Promise<Avlab.NotebookContext> {
   const r = ensureFreshLibrary(ROOT, (line) => console.log(line));
   if (r.rebuilt) console.log('avlab: this kernel still runs the library it loaded before: restart the kernel to use the new build');
   const av = require(path.join(ROOT, 'dist')) as typeof Avlab;
-  return av.startNotebook({ id, title, display: kernelDisplay() });
+  const probe = options.probe ? av.workloadProbe(options.probe) : undefined;
+  return av.startNotebook({ id, title, display: kernelDisplay(), probe });
 }
 
 /** tslab's display inside a kernel; outside one (a script, a test) its calls throw, and outputs are dropped. */

@@ -10,6 +10,8 @@ import { avtsContrastiveLoss } from '../losses/contrastive';
 import { classificationBatches, classificationTask, TrainableModel, TensorData } from '../training/classification';
 import { trainEpoch, type BatchSource, type FitTask } from '../training/fit';
 import { makeAdam } from '../training/optimizer';
+import { taskProbe } from '../training/probe';
+import type { BackendProbe } from '../backend/probe';
 import { TrainConfig, COURSE_TRAIN_CONFIG } from '../training/config';
 import { Rng } from '../util/rng';
 
@@ -153,4 +155,25 @@ export async function trainWorkload<N extends WorkloadName>(
   tf.dispose([...w.data.inputs, w.data.labels]);
   w.model.net.dispose();
   return { losses, tensors };
+}
+
+/** Updates per timed round of each workload's probe: fewer where a step is long on the CPU. */
+const PROBE_STEPS: { [N in WorkloadName]: number } = { mlp: 8, lstm: 4, conv: 4, avts: 2 };
+
+/**
+ * A workload's training step as the probe `initBackend('auto', { probe })` times on each backend
+ * (two batches of random data at the benchmark's shapes, or `shape`).
+ */
+export function workloadProbe<N extends WorkloadName>(name: N, shape: Partial<WorkloadShape<N>> = {}): BackendProbe {
+  const batch = (shape as { batch?: number }).batch ?? WORKLOAD_SHAPES[name].batch;
+  const sized = { ...shape, samples: 2 * batch } as Partial<WorkloadShape<N>>;
+  const dims = { ...WORKLOAD_SHAPES[name], ...sized };
+  return taskProbe(
+    `workload ${name} ${Object.entries(dims).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    () => {
+      const w = buildWorkload(name, 0, sized);
+      return { task: w.task, batches: w.batches, batchSize: w.config.batchSize, dispose: () => (tf.dispose([...w.data.inputs, w.data.labels]), w.model.net.dispose()) };
+    },
+    PROBE_STEPS[name],
+  );
 }

@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BackendInfo, initBackend } from '../backend';
+import type { BackendProbe } from '../backend/probe';
 import { profileName, Profile } from '../util/profile';
 import { exportFigures } from '../plots/export';
 import { figureHtml, tableHtml } from '../plots/show';
@@ -40,6 +41,8 @@ export interface NotebookOptions {
   title: string;
   /** tslab's `display`; omit outside a kernel. */
   display?: NotebookDisplay;
+  /** The training step `AVLAB_BACKEND=auto` times on each backend (default: a dense network). */
+  probe?: BackendProbe;
 }
 
 /** Finds the repository root (the folder with avlab's package.json) from `start` upwards. */
@@ -143,7 +146,7 @@ export class NotebookContext {
 /** Sets up a notebook: initialises the backend (printed), reads the profile, resolves the paths. */
 export async function startNotebook(options: NotebookOptions): Promise<NotebookContext> {
   const profile = profileName();
-  const backend = await initBackend();
+  const backend = await initBackend(undefined, { probe: options.probe });
   const root = projectRoot();
   console.log(`avlab ${options.id}: profile ${profile}, backend ${backend.detail}`);
   return new NotebookContext(options, profile, backend, root);

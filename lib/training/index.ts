@@ -6,5 +6,7 @@ export type { Batch, BatchSource, EpochRecord, Evaluation, FitConfig, FitOptions
 export { trainModel, evaluate, predictProba, classificationTask, classificationBatches } from './classification';
 export type { TensorData, TrainableModel } from './classification';
 export { makeAdam } from './optimizer';
+export { taskProbe } from './probe';
+export type { ProbeTask } from './probe';
 export type { StepOptimizer } from './optimizer';
 export { saveCheckpoint, loadCheckpoint, restoreWeights } from './checkpoint';

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../lib/backend';
 import { chooseBackend, denseProbe, probeBackends, ProbeTiming, SPEED_MARGIN, timeProbe } from '../../lib/backend/probe';
+import { SMALL_WORKLOAD_SHAPES, workloadProbe } from '../../lib/bench/workloads';
 
 const t = (backend: string, msPerStep: number | null, losses = [2.3, 2.1, 1.9], rejected?: string): ProbeTiming => ({ backend, msPerStep, losses, rejected });
 
@@ -36,6 +37,20 @@ describe('backend probe', () => {
     assert.equal(r.losses.length, 4);
     assert.ok(r.losses[3] < r.losses[0], `losses ${r.losses}`);
     assert.ok(r.msPerStep! > 0);
+    assert.equal(tf.memory().numTensors, before);
+  });
+
+  it("times a workload's own training step (the scene MLP on its batches), and leaks nothing", async () => {
+    await initBackend('cpu', { quiet: true });
+    const probe = workloadProbe('mlp', SMALL_WORKLOAD_SHAPES.mlp);
+    assert.match(probe.key, /^workload mlp samples 64, batch 32, dim 24, classes 10$/);
+    const before = tf.memory().numTensors;
+    const a = await timeProbe(probe, 'cpu');
+    const b = await timeProbe(probe, 'cpu');
+    assert.equal(a.rejected, undefined);
+    assert.equal(a.losses.length, probe.steps);
+    // The same seeded model and batches every time: a second backend would see the same losses.
+    assert.deepEqual(b.losses, a.losses);
     assert.equal(tf.memory().numTensors, before);
   });
 

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { initBackend } from '../../lib/backend';
+import { SMALL_WORKLOAD_SHAPES, workloadProbe } from '../../lib/bench/workloads';
 
 describe('AVLAB_BACKEND=auto with a WebGPU adapter', function () {
   const cacheFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'avlab-probe-')), 'probe.json');
@@ -22,6 +23,17 @@ describe('AVLAB_BACKEND=auto with a WebGPU adapter', function () {
     assert.ok(gpu.msPerStep! > cpu.msPerStep!, probe.reason);
     assert.equal(info.name, 'wasm');
     assert.equal(probe.cached, false);
+  });
+
+  it("probes a workload's own step (the ResNet) as a separate cache entry, with the same verdict", async () => {
+    await initBackend('cpu', { quiet: true });
+    const info = await initBackend('auto', { quiet: true, probe: workloadProbe('conv', SMALL_WORKLOAD_SHAPES.conv), probeCacheFile: cacheFile });
+    const probe = info.probe!;
+    assert.equal(probe.cached, false);
+    assert.match(probe.probe, /^workload conv /);
+    const [cpu, gpu] = probe.timings;
+    assert.ok(!gpu.rejected, `webgpu trains the ResNet to the CPU path's losses: ${gpu.rejected}`);
+    assert.ok(probe.timings.find((t) => t.backend === probe.choice)!.msPerStep! <= cpu.msPerStep!, probe.reason);
   });
 
   it('reads the verdict from the cache on the next start', async () => {

@@ -16,7 +16,8 @@ interface BatchNormBlas {
 
 /** Forward kernel: inputs {x [..., C], gamma [C], beta [C]}, attr epsilon; outputs [y, mean, variance]. */
 export const BATCH_NORM_KERNEL = 'AvlabBatchNorm';
-const BATCH_NORM_GRAD_KERNEL = 'AvlabBatchNormGrad';
+/** Gradient kernel: inputs {x, gamma, mean, variance, dy, dMean, dVariance}; outputs [dx, dGamma, dBeta]. */
+export const BATCH_NORM_GRAD_KERNEL = 'AvlabBatchNormGrad';
 
 let installed = false;
 
@@ -28,6 +29,25 @@ export function nativeBatchNormActive(): boolean {
 function rowsAndChannels(x: tf.TensorInfo): [number, number] {
   const c = x.shape[x.shape.length - 1];
   return [x.shape.reduce((a, b) => a * b, 1) / c, c];
+}
+
+/**
+ * The gradient of `AvlabBatchNorm` through `AvlabBatchNormGrad`, for every backend that has both
+ * kernels (the native one on wasm, lib/backend/webgpu/batchNorm.ts on WebGPU). Idempotent.
+ */
+export function registerBatchNormGradient(): void {
+  if (tf.getGradient(BATCH_NORM_KERNEL)) return;
+  tf.registerGradient({
+    kernelName: BATCH_NORM_KERNEL,
+    inputsToSave: ['x', 'gamma'],
+    outputsToSave: [false, true, true],
+    gradFunc: (dys, saved, attrs) => {
+      const [dy, dMean, dVariance] = dys as tf.Tensor[];
+      const [x, gamma, mean, variance] = saved;
+      const [dx, dGamma, dBeta] = tf.engine().runKernel(BATCH_NORM_GRAD_KERNEL, { x, gamma, mean, variance, dy, dMean, dVariance }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      return { x: () => dx, gamma: () => dGamma, beta: () => dBeta };
+    },
+  });
 }
 
 /** Registers the batch-norm kernels and gradient for the wasm backend when the addon has them. Idempotent. */
@@ -58,17 +78,7 @@ export function installNativeBatchNorm(): boolean {
       return outs;
     },
   });
-  tf.registerGradient({
-    kernelName: BATCH_NORM_KERNEL,
-    inputsToSave: ['x', 'gamma'],
-    outputsToSave: [false, true, true],
-    gradFunc: (dys, saved, attrs) => {
-      const [dy, dMean, dVariance] = dys as tf.Tensor[];
-      const [x, gamma, mean, variance] = saved;
-      const [dx, dGamma, dBeta] = tf.engine().runKernel(BATCH_NORM_GRAD_KERNEL, { x, gamma, mean, variance, dy, dMean, dVariance }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
-      return { x: () => dx, gamma: () => dGamma, beta: () => dBeta };
-    },
-  });
+  registerBatchNormGradient();
   installed = true;
   return true;
 }

@@ -3,12 +3,10 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../lib/backend';
 import { nativeBlas } from '../../lib/backend/nativeMatMul';
 import { nativeBatchNormActive } from '../../lib/backend/nativeBatchNorm';
-import { BatchNorm, batchNormTraining } from '../../lib/nn/batchNorm';
+import { batchNormTraining } from '../../lib/nn/batchNorm';
 import { Rng } from '../../lib/util/rng';
-
-function randn(rng: Rng, shape: number[], scale = 1, shift = 0): tf.Tensor {
-  return tf.tensor(rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1))).map((v) => v * scale + shift), shape);
-}
+import { randn } from '../helpers/compare';
+import { batchNormLayerRun, batchNormStep } from '../helpers/batchNormCases';
 
 function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   assert.equal(a.length, b.length);
@@ -17,36 +15,14 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-/** Outputs and gradients of batch norm in training, through the normalised batch and through μ and σ². */
+/** `batchNormStep` (squared y, ε = 1e-5) read back. */
 function trainingStep(shape: number[], seed: number): Float32Array[] {
-  return tf.tidy(() => {
-    const rng = new Rng(seed);
-    const c = shape[shape.length - 1];
-    const x = randn(rng, shape, 2, 0.5);
-    const gamma = randn(rng, [c], 0.5, 1);
-    const beta = randn(rng, [c], 0.5);
-    const w = randn(rng, shape);
-    const [wm, wv] = [randn(rng, [c]), randn(rng, [c])];
-    const loss = (xx: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
-      const [y, mean, variance] = batchNormTraining(xx, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5);
-      return tf.addN([tf.sum(tf.mul(tf.square(y), w)), tf.sum(tf.mul(mean, wm)), tf.sum(tf.mul(variance, wv))]) as tf.Scalar;
-    };
-    const outs = batchNormTraining(x, gamma as tf.Tensor1D, beta as tf.Tensor1D, 1e-5);
-    return [...outs, ...tf.grads(loss)([x, gamma, beta])].map((t) => t.dataSync() as Float32Array);
-  });
+  return tf.tidy(() => batchNormStep(shape, seed, { squareY: true }).map((t) => t.dataSync() as Float32Array));
 }
 
-/** A BatchNorm layer's training output, moving statistics after two steps, and inference output. */
+/** `batchNormLayerRun` read back. */
 function layerRun(seed: number): Float32Array[] {
-  return tf.tidy(() => {
-    const rng = new Rng(seed);
-    const layer = new BatchNorm({ epsilon: 1e-5, momentum: 0.9 });
-    const x = randn(rng, [6, 5, 4], 3, -1);
-    const trained = layer.apply(x, { training: true }) as tf.Tensor;
-    layer.apply(tf.mul(x, 2), { training: true });
-    const inferred = layer.apply(x, { training: false }) as tf.Tensor;
-    return [trained, ...layer.getWeights().slice(2), inferred].map((t) => t.dataSync() as Float32Array);
-  });
+  return tf.tidy(() => batchNormLayerRun(seed).map((t) => t.dataSync() as Float32Array));
 }
 
 describe('batch norm', function () {

@@ -2,58 +2,19 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../lib/backend';
 import { installWebgpuBatchNorm, webgpuBatchNormActive } from '../../lib/backend/webgpu/batchNorm';
-import { countsSince, gpuCounts, installGpuCounters } from '../../lib/backend/webgpu/counters';
-import { BatchNorm, batchNormTraining } from '../../lib/nn/batchNorm';
+import { countsSince, gpuCounts } from '../../lib/backend/webgpu/counters';
+import { batchNormTraining } from '../../lib/nn/batchNorm';
 import { Rng } from '../../lib/util/rng';
-import { randn, maxRelativeError, onBackend } from '../helpers/compare';
-
-/** y, μ, σ² and the gradients of a loss through all three with respect to x, γ, β. */
-function trainingStep(shape: number[], seed: number): tf.Tensor[] {
-  return tf.tidy(() => {
-    const rng = new Rng(seed);
-    const c = shape[shape.length - 1];
-    const x = randn(rng, shape, 2, 0.5);
-    const gamma = randn(rng, [c], 0.5, 1);
-    const beta = randn(rng, [c], 0.5);
-    const w = randn(rng, shape);
-    const [wm, wv] = [randn(rng, [c]), randn(rng, [c])];
-    const loss = (xx: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
-      const [y, mean, variance] = batchNormTraining(xx, g as tf.Tensor1D, b as tf.Tensor1D, 1e-3);
-      return tf.addN([tf.sum(tf.mul(y, w)), tf.sum(tf.mul(mean, wm)), tf.sum(tf.mul(variance, wv))]) as tf.Scalar;
-    };
-    const outs = batchNormTraining(x, gamma as tf.Tensor1D, beta as tf.Tensor1D, 1e-3);
-    return [...outs, ...tf.grads(loss)([x, gamma, beta])];
-  });
-}
-
-/** A BatchNorm layer's training output, moving statistics after two steps, and inference output. */
-function layerRun(seed: number): tf.Tensor[] {
-  return tf.tidy(() => {
-    const rng = new Rng(seed);
-    const layer = new BatchNorm({ epsilon: 1e-5, momentum: 0.9 });
-    const x = randn(rng, [6, 5, 7], 3, -1);
-    const trained = layer.apply(x, { training: true }) as tf.Tensor;
-    layer.apply(tf.mul(x, 2), { training: true });
-    const inferred = layer.apply(x, { training: false }) as tf.Tensor;
-    return [trained, ...layer.getWeights().slice(2), inferred];
-  });
-}
+import { onWebgpu } from '../helpers/webgpu';
+import { maxRelativeError, onBackend, randn } from '../helpers/compare';
+import { batchNormLayerRun, batchNormStep } from '../helpers/batchNormCases';
 
 const NAMES = ['y', 'mean', 'variance', 'dx', 'dGamma', 'dBeta'];
 
 describe('WebGPU batch norm kernels', function () {
   this.timeout(120000);
 
-  before(async function () {
-    try {
-      await initBackend('webgpu', { quiet: true });
-    } catch {
-      this.skip();
-    }
-    assert.ok(installWebgpuBatchNorm());
-    installGpuCounters();
-  });
-  after(() => initBackend('cpu', { quiet: true }));
+  onWebgpu(installWebgpuBatchNorm);
 
   // Channels below, at and above a workgroup's 64; not multiples of 4; 2-D and 4-D (NHWC); one row;
   // enough rows for several chunks of the reduction and blocks of the elementwise pass.
@@ -62,16 +23,16 @@ describe('WebGPU batch norm kernels', function () {
     it(`matches tfjs ops on the cpu backend for x [${shape}]`, async () => {
       const gpu = await onBackend('webgpu', () => {
         assert.ok(webgpuBatchNormActive());
-        return trainingStep(shape, 11);
+        return batchNormStep(shape, 11, { epsilon: 1e-3 });
       });
-      const cpu = await onBackend('cpu', () => trainingStep(shape, 11));
+      const cpu = await onBackend('cpu', () => batchNormStep(shape, 11, { epsilon: 1e-3 }));
       gpu.forEach((g, i) => assert.ok(maxRelativeError(g, cpu[i]) < 1e-4, `${NAMES[i]}: ${maxRelativeError(g, cpu[i])}`));
     });
   }
 
   it('runs the BatchNorm layer (moving statistics, inference) as tfjs does', async () => {
-    const gpu = await onBackend('webgpu', () => layerRun(4));
-    const cpu = await onBackend('cpu', () => layerRun(4));
+    const gpu = await onBackend('webgpu', () => batchNormLayerRun(4, [6, 5, 7]));
+    const cpu = await onBackend('cpu', () => batchNormLayerRun(4, [6, 5, 7]));
     gpu.forEach((g, i) => assert.ok(maxRelativeError(g, cpu[i]) < 1e-4, `output ${i}: ${maxRelativeError(g, cpu[i])}`));
   });
 

@@ -5,6 +5,7 @@ import { installWebgpuConv } from '../../lib/backend/webgpu/conv';
 import { planFilterGrad } from '../../lib/backend/webgpu/convFilterGrad';
 import { countsSince, gpuCounts, installGpuCounters } from '../../lib/backend/webgpu/counters';
 import { Rng } from '../../lib/util/rng';
+import { onWebgpu } from '../helpers/webgpu';
 import { normalValues, maxRelativeError } from '../helpers/compare';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
@@ -37,13 +38,7 @@ async function convAndGradients(c: Case, xv: Float32Array, wv: Float32Array, rv:
 
 
 describe('webgpu conv2d: split-K filter gradient and forward GEMM', function () {
-  before(async function () {
-    await initBackend('webgpu', { quiet: true });
-    assert.ok(installWebgpuConv(), 'webgpu Conv2DBackpropFilter installed');
-  });
-  after(async () => {
-    await initBackend('webgpu', { quiet: true });
-  });
+  onWebgpu(installWebgpuConv);
 
   for (const [i, c] of CASES.entries()) {
     it(`matches the cpu backend: ${c.name}`, async () => {

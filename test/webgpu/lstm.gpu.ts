@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../lib/backend';
 import { installWebgpuLstm, webgpuLstmActive } from '../../lib/backend/webgpu/lstm';
-import { countsSince, gpuCounts, installGpuCounters } from '../../lib/backend/webgpu/counters';
+import { countsSince, gpuCounts } from '../../lib/backend/webgpu/counters';
 import { lstmSequence } from '../../lib/nn/lstm';
 import { Rng } from '../../lib/util/rng';
+import { onWebgpu } from '../helpers/webgpu';
 import { randn, maxRelativeError, onBackend } from '../helpers/compare';
 
 /** seq, h_T, c_T and the gradients of a loss touching all three with respect to x, W, U, b. */
@@ -30,16 +31,7 @@ const NAMES = ['seq', 'hT', 'cT', 'dx', 'dW', 'dU', 'db'];
 describe('WebGPU LSTM kernels', function () {
   this.timeout(120000);
 
-  before(async function () {
-    try {
-      await initBackend('webgpu', { quiet: true });
-    } catch {
-      this.skip();
-    }
-    assert.ok(installWebgpuLstm());
-    installGpuCounters();
-  });
-  after(() => initBackend('cpu', { quiet: true }));
+  onWebgpu(installWebgpuLstm);
 
   // [N, T, D, H]: one step; one sample; sizes off the 64-wide tiles and the 256 threads; 4H above
   // 256 (several gate columns per thread) and H above 256 (several units per thread).

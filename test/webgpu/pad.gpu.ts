@@ -5,6 +5,7 @@ import { installWebgpuConv } from '../../lib/backend/webgpu/conv';
 import { installWebgpuPad, mergePaddings } from '../../lib/backend/webgpu/pad';
 import { conv3dFrames } from '../../lib/nn/conv3d';
 import { Rng } from '../../lib/util/rng';
+import { onWebgpu } from '../helpers/webgpu';
 import { normalValues, maxRelativeError } from '../helpers/compare';
 
 type Paddings = [number, number][];
@@ -46,11 +47,7 @@ async function padCase(shape: number[], paddings: Paddings, constantValue: numbe
 }
 
 describe('webgpu rank-5 pad and conv3dFrames', function () {
-  before(async function () {
-    await initBackend('webgpu', { quiet: true });
-    assert.ok(installWebgpuPad(), 'webgpu PadV2 installed');
-    assert.ok(installWebgpuConv(), 'webgpu Conv2DBackpropFilter installed');
-  });
+  onWebgpu(installWebgpuPad, installWebgpuConv);
 
   it('merges unpadded dimensions into the one before', () => {
     assert.deepEqual(mergePaddings([2, 3, 4, 5, 6], [[0, 0], [1, 2], [0, 0], [0, 0], [0, 0]]), { shape: [2, 360], paddings: [[0, 0], [120, 240]] });

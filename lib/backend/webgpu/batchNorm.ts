@@ -17,10 +17,11 @@
  * dx = γ s (dy − dβ/M − x̂ dγ/M) + dμ/M + 2 dσ² (x − μ)/M.
  */
 import * as tf from '@tensorflow/tfjs';
+import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_KERNEL, registerBatchNormGradient } from '../nativeBatchNorm';
 import { disposeInfo, f32Literal, runRaw, webgpuBackend, WebGPUBackendLike } from './raw';
 
-const KERNEL = 'AvlabBatchNorm';
-const GRAD_KERNEL = 'AvlabBatchNormGrad';
+const KERNEL = BATCH_NORM_KERNEL;
+const GRAD_KERNEL = BATCH_NORM_GRAD_KERNEL;
 /**
  * The moving statistics' update, m ← m − (1 − momentum)(m − μ) and likewise σ², for both in one
  * dispatch: tfjs's three ops per statistic were six dispatches per layer and step, a third of the
@@ -366,19 +367,7 @@ export function installWebgpuBatchNorm(): boolean {
       });
     },
   });
-  if (!tf.getGradient(KERNEL)) {
-    tf.registerGradient({
-      kernelName: KERNEL,
-      inputsToSave: ['x', 'gamma'],
-      outputsToSave: [false, true, true],
-      gradFunc: (dys, saved, attrs) => {
-        const [dy, dMean, dVariance] = dys as tf.Tensor[];
-        const [x, gamma, mean, variance] = saved;
-        const [dx, dGamma, dBeta] = tf.engine().runKernel(GRAD_KERNEL, { x, gamma, mean, variance, dy, dMean, dVariance }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
-        return { x: () => dx, gamma: () => dGamma, beta: () => dBeta };
-      },
-    });
-  }
+  registerBatchNormGradient();
   installed = true;
   return true;
 }

@@ -20,10 +20,11 @@
  * (3) dx = dZ Wᵀ.
  */
 import * as tf from '@tensorflow/tfjs';
+import { LSTM_GRAD_KERNEL, LSTM_KERNEL, registerLstmGradient } from '../nativeLstm';
 import { disposeInfo, grid, runRaw, webgpuBackend, WebGPUBackendLike } from './raw';
 
-const KERNEL = 'AvlabLstm';
-const GRAD_KERNEL = 'AvlabLstmGrad';
+const KERNEL = LSTM_KERNEL;
+const GRAD_KERNEL = LSTM_GRAD_KERNEL;
 /** Threads of a recurrence workgroup (WebGPU's guaranteed maximum). */
 const THREADS = 256;
 /** Floats of workgroup memory the recurrences use per unit: h and c (or dh and dc), and 4 gates. */
@@ -365,19 +366,7 @@ export function installWebgpuLstm(): boolean {
     backendName: 'webgpu',
     kernelFunc: ({ inputs, backend: b }) => backward(b as unknown as WebGPUBackendLike, inputs as Record<string, tf.TensorInfo>),
   });
-  if (!tf.getGradient(KERNEL)) {
-    tf.registerGradient({
-      kernelName: KERNEL,
-      inputsToSave: ['x', 'W', 'U'],
-      outputsToSave: [true, false, false, true, true],
-      gradFunc: (dys, saved) => {
-        const [dSeq, dhT, dcT] = dys as tf.Tensor[];
-        const [x, W, U, seq, gates, cells] = saved;
-        const [dx, dW, dU, db] = tf.engine().runKernel(GRAD_KERNEL, { x, W, U, seq, gates, cells, dSeq, dhT, dcT }, {}) as tf.Tensor[];
-        return { x: () => dx, W: () => dW, U: () => dU, b: () => db };
-      },
-    });
-  }
+  registerLstmGradient();
   installed = true;
   return true;
 }

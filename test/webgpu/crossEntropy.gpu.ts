@@ -50,4 +50,18 @@ describe('WebGPU cross-entropy kernel', () => {
     tf.dispose(out);
     assert.equal(tf.memory().numTensors, tensors);
   });
+
+  it("is timed by tf.profile like tfjs's own kernels (GPU timestamps)", async function () {
+    if (!(tf.backend() as unknown as { supportTimestampQuery: boolean }).supportTimestampQuery) this.skip();
+    const f = lossAndGradient(64, 10, 2, 1);
+    const profile = await tf.profile(async () => {
+      const out = f();
+      await out[1].data();
+      tf.dispose(out);
+    });
+    for (const name of ['AvlabCrossEntropy', 'AvlabCrossEntropyGrad']) {
+      const k = profile.kernels.find((x) => x.name === name);
+      assert.ok(k && typeof k.kernelTimeMs === 'number' && k.kernelTimeMs > 0, `${name}: ${JSON.stringify(k?.kernelTimeMs)}`);
+    }
+  });
 });

@@ -28,6 +28,12 @@ export interface WebGPUBackendLike {
   endComputePassEncoder(): void;
   submitQueue(): void;
   getBufferData(buffer: GPUBuffer): Promise<ArrayBuffer>;
+  /** Set while `tf.profile` (the backend's `time`) measures kernels: each dispatch adds its GPU time. */
+  activeTimers: { name: string; query: Promise<number> }[] | null;
+  supportTimestampQuery: boolean;
+  querySet: GPUQuerySet | null;
+  querySetCount: number;
+  getQueryTime(): Promise<number>;
 }
 
 /** The active backend as a WebGPU backend, or null when another backend is active. */
@@ -75,6 +81,20 @@ export interface RawDispatch {
   uniform?: ArrayBuffer;
   /** Extra buffers bound after the inputs (e.g. an optimizer's own state), before the uniform. */
   buffers?: GPUBuffer[];
+  /** The dispatch's name in `tf.profile`'s per-kernel details. */
+  label?: string;
+}
+
+/** Ends the open pass and begins one that writes timestamps at its start and end (tfjs's query set). */
+function beginTimedPass(backend: WebGPUBackendLike): void {
+  backend.endComputePassEncoder();
+  backend.ensureCommandEncoderReady();
+  let descriptor: GPUComputePassDescriptor = {};
+  if (backend.supportTimestampQuery) {
+    backend.querySet ??= backend.device.createQuerySet({ type: 'timestamp', count: backend.querySetCount });
+    descriptor = { timestampWrites: { querySet: backend.querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } };
+  }
+  backend.computePassEncoder = backend.commandEncoder!.beginComputePass(descriptor);
 }
 
 /** The compute pass of tfjs's encoder, begun if none is open. */
@@ -103,6 +123,9 @@ export function runRaw(backend: WebGPUBackendLike, d: RawDispatch): tf.TensorInf
   }
   const pipeline = pipelineFor(backend.device, d.code);
   const bindGroup = backend.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+  // Under tf.profile, a pass of its own with timestamps, as tfjs times its own programs.
+  const timed = backend.activeTimers != null;
+  if (timed) beginTimedPass(backend);
   const pass = computePass(backend);
   pass.setPipeline(pipeline);
   pass.setBindGroup(0, bindGroup);
@@ -110,7 +133,10 @@ export function runRaw(backend: WebGPUBackendLike, d: RawDispatch): tf.TensorInf
   pass.dispatchWorkgroups(x, y, z);
   holdUntilSubmit(backend, [...d.inputs, ...outs]);
   backend.dispatchCountInPass++;
-  if (backend.dispatchCountInPass >= (tf.env().get('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE') as number)) {
+  if (timed) {
+    backend.endComputePassEncoder();
+    backend.activeTimers!.push({ name: d.label ?? 'avlab kernel', query: backend.getQueryTime() });
+  } else if (backend.dispatchCountInPass >= (tf.env().get('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE') as number)) {
     backend.endComputePassEncoder();
     backend.submitQueue();
   }

@@ -53,7 +53,8 @@ describe('WebGPU cross-entropy kernel', () => {
 
   it("is timed by tf.profile like tfjs's own kernels (GPU timestamps)", async function () {
     if (!(tf.backend() as unknown as { supportTimestampQuery: boolean }).supportTimestampQuery) this.skip();
-    const f = lossAndGradient(64, 10, 2, 1);
+    // Large enough that each kernel outlasts the timestamps' resolution (a few µs on lavapipe).
+    const f = lossAndGradient(2048, 256, 2, 1);
     const profile = await tf.profile(async () => {
       const out = f();
       await out[1].data();

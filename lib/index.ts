@@ -9,7 +9,7 @@
  */
 export { initBackend, backendChoice, backendInfo } from './backend';
 export type { BackendChoice, BackendInfo, BackendName, InitBackendOptions } from './backend';
-export { denseProbe } from './backend/probe';
+export { denseProbe } from './training/probe';
 export type { BackendProbe, ProbeResult } from './backend/probe';
 export { workloadProbe, buildWorkload, WORKLOAD_SHAPES } from './bench/workloads';
 export type { WorkloadName } from './bench/workloads';

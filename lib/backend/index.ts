@@ -16,7 +16,8 @@ import { installNativeLstm } from './nativeLstm';
 import { installNativeBatchNorm } from './nativeBatchNorm';
 import './wasmFallbacks';
 import { installWebgpuKernels } from './webgpu/install';
-import { BackendProbe, denseProbe, probeBackends, ProbeResult } from './probe';
+import { BackendProbe, probeBackends, ProbeResult } from './probe';
+import { denseProbe } from '../training/probe';
 
 export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 export type BackendChoice = 'auto' | BackendName;

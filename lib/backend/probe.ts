@@ -4,13 +4,13 @@
  * another is clearly faster. A GPU with a slow driver (or a software one, like Mesa's lavapipe)
  * therefore never makes a run slower than the CPU would. Results are cached per machine, adapter,
  * library versions and probe shape, so the probe runs once (a few seconds), not on every start.
+ * The steps themselves (a stand-in dense network, or a training task's own) are lib/training/probe.ts.
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../util/rng';
 import { writeFileAtomic } from '../io/files';
 
 /** A training step to time on each candidate backend. */
@@ -59,69 +59,6 @@ export const KERNELS_VERSION = 2;
 export const LOSS_TOLERANCE = 1e-4;
 /** Another backend is chosen only when at least this much faster per step than the CPU path. */
 export const SPEED_MARGIN = 0.1;
-
-/** The shape of the default probe: a dense network like the scene MLP, with Adam. */
-export interface DenseProbeShape {
-  batch: number;
-  inputs: number;
-  hidden: number[];
-  classes: number;
-  steps: number;
-}
-
-export const DEFAULT_DENSE_PROBE: DenseProbeShape = { batch: 64, inputs: 1024, hidden: [512, 128], classes: 10, steps: 8 };
-
-/**
- * A dense classifier's training step (matmuls, ReLU, softmax cross-entropy, Adam as the training
- * loop makes it for the backend), on fixed random data: the default probe.
- */
-export function denseProbe(shape: DenseProbeShape = DEFAULT_DENSE_PROBE): BackendProbe {
-  const sizes = [shape.inputs, ...shape.hidden, shape.classes];
-  return {
-    key: `dense ${sizes.join('-')} batch ${shape.batch}`,
-    steps: shape.steps,
-    async build(): Promise<ProbeStep> {
-      // Loaded here, not at the top: the optimiser module imports the backend's kernels.
-      const { makeAdam } = require('../training/optimizer') as typeof import('../training/optimizer');
-      const rng = new Rng(7);
-      const vars: tf.Variable[] = [];
-      const variable = (init: tf.Tensor, name: string): tf.Variable => {
-        const v = tf.variable(init, true, name);
-        init.dispose(); // the variable holds its own reference to the values
-        return v;
-      };
-      for (let i = 0; i + 1 < sizes.length; i++) {
-        const scale = Math.sqrt(2 / sizes[i]);
-        const w = rng.fillNormal(new Float32Array(sizes[i] * sizes[i + 1])).map((v) => v * scale);
-        vars.push(variable(tf.tensor2d(w, [sizes[i], sizes[i + 1]]), `probe_w${i}`), variable(tf.tensor1d(new Float32Array(sizes[i + 1])), `probe_b${i}`));
-      }
-      const x = tf.tensor2d(rng.fillNormal(new Float32Array(shape.batch * shape.inputs)), [shape.batch, shape.inputs]);
-      const labels = Int32Array.from({ length: shape.batch }, () => rng.int(shape.classes));
-      const y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), shape.classes));
-      const optimizer = makeAdam(1e-3, 0);
-      const loss = (): tf.Scalar => {
-        let h: tf.Tensor = x;
-        for (let i = 0; i < vars.length; i += 2) {
-          h = tf.add(tf.matMul(h, vars[i]), vars[i + 1]);
-          if (i + 2 < vars.length) h = tf.relu(h);
-        }
-        return tf.losses.softmaxCrossEntropy(y, h) as tf.Scalar;
-      };
-      return {
-        run() {
-          const { value, grads } = tf.variableGrads(loss, vars);
-          optimizer.step(vars, grads);
-          tf.dispose(grads);
-          return value;
-        },
-        dispose() {
-          optimizer.dispose();
-          tf.dispose([...vars, x, y]);
-        },
-      };
-    },
-  };
-}
 
 const ROUNDS = 3;
 

@@ -183,8 +183,16 @@ export function rowBatches(tensors: tf.Tensor[]): BatchSource<tf.Tensor[]> {
 }
 
 /** The variables a task trains, in a fixed order (the native optimiser keys its moments by position). */
-function trainableVariables(nets: tf.LayersModel[]): tf.Variable[] {
+export function trainableVariables(nets: tf.LayersModel[]): tf.Variable[] {
   return nets.flatMap((n) => n.trainableWeights.map((w) => w.read() as tf.Variable));
+}
+
+/** One optimiser update of `vars` from the gradients of `loss`; returns the loss (the caller disposes it). */
+export function trainStep(loss: () => tf.Scalar, vars: tf.Variable[], optimizer: StepOptimizer): tf.Scalar {
+  const { value, grads } = tf.variableGrads(loss, vars);
+  optimizer.step(vars, grads);
+  tf.dispose(grads);
+  return value;
 }
 
 /**
@@ -204,9 +212,7 @@ export async function trainEpoch<B extends tf.TensorContainer>(
   const vars = trainableVariables(task.nets);
   let lossSum = tf.scalar(0);
   for (const batch of source.batches(rng, config.batchSize, epoch)) {
-    const { value, grads } = tf.variableGrads(() => task.loss(batch.data, true), vars);
-    optimizer.step(vars, grads);
-    tf.dispose(grads);
+    const value = trainStep(() => task.loss(batch.data, true), vars, optimizer);
     const next = tf.tidy(() => tf.add(lossSum, tf.mul(value, batch.size)) as tf.Scalar);
     tf.dispose([value, lossSum, batch.data]);
     lossSum = next;

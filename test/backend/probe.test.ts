@@ -4,7 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../lib/backend';
-import { chooseBackend, denseProbe, probeBackends, ProbeTiming, SPEED_MARGIN, timeProbe } from '../../lib/backend/probe';
+import { chooseBackend, probeBackends, ProbeTiming, SPEED_MARGIN, timeProbe } from '../../lib/backend/probe';
+import { denseProbe } from '../../lib/training/probe';
 import { SMALL_WORKLOAD_SHAPES, workloadProbe } from '../../lib/bench/workloads';
 
 const t = (backend: string, msPerStep: number | null, losses = [2.3, 2.1, 1.9], rejected?: string): ProbeTiming => ({ backend, msPerStep, losses, rejected });

@@ -20,8 +20,6 @@ import * as tf from '@tensorflow/tfjs';
 import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_KERNEL, registerBatchNormGradient } from '../nativeBatchNorm';
 import { disposeInfo, f32Literal, runRaw, webgpuBackend, WebGPUBackendLike } from './raw';
 
-const KERNEL = BATCH_NORM_KERNEL;
-const GRAD_KERNEL = BATCH_NORM_GRAD_KERNEL;
 /**
  * The moving statistics' update, m ← m − (1 − momentum)(m − μ) and likewise σ², for both in one
  * dispatch: tfjs's three ops per statistic were six dispatches per layer and step, a third of the
@@ -341,7 +339,7 @@ export function installWebgpuBatchNorm(): boolean {
   if (installed) return true;
   if (!webgpuBackend()) return false;
   tf.registerKernel({
-    kernelName: KERNEL,
+    kernelName: BATCH_NORM_KERNEL,
     backendName: 'webgpu',
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { x, gamma, beta } = inputs as Record<string, tf.TensorInfo>;
@@ -349,7 +347,7 @@ export function installWebgpuBatchNorm(): boolean {
     },
   });
   tf.registerKernel({
-    kernelName: GRAD_KERNEL,
+    kernelName: BATCH_NORM_GRAD_KERNEL,
     backendName: 'webgpu',
     kernelFunc: ({ inputs, backend, attrs }) => backward(backend as unknown as WebGPUBackendLike, inputs as Record<string, tf.TensorInfo>, attrs!.epsilon as number),
   });

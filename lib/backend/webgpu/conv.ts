@@ -7,21 +7,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { conv2dFilterGradient } from './convFilterGrad';
 import { conv2dForward } from './convForward';
-import { WebGPUBackendLike } from './raw';
+import { overrideKernel, WebGPUBackendLike } from './raw';
 
 export { conv2dFilterGradient, filterGradShader, planFilterGrad, reduceShader } from './convFilterGrad';
 export type { FilterGradPlan } from './convFilterGrad';
 export { conv2dForward, forwardShader, planForward } from './convForward';
 export type { Epilogue, ForwardPlan } from './convForward';
-
-/** Replaces a webgpu kernel by `ours`, falling back to tfjs's kernel wherever `ours` returns null. */
-function override(kernelName: string, ours: (args: Parameters<tf.KernelFunc>[0]) => tf.TensorInfo | null): boolean {
-  const original = tf.getKernel(kernelName, 'webgpu');
-  if (!original) return false;
-  tf.unregisterKernel(kernelName, 'webgpu');
-  tf.registerKernel({ ...original, kernelFunc: (args) => ours(args) ?? original.kernelFunc(args) });
-  return true;
-}
 
 let installed = false;
 
@@ -36,12 +27,12 @@ export function installWebgpuConv(): boolean {
   if (!tf.getKernel('Conv2DBackpropFilter', 'webgpu')) return false;
   const attrsOf = (args: Parameters<tf.KernelFunc>[0]) => (args.attrs ?? {}) as Record<string, unknown>;
   const backendOf = (args: Parameters<tf.KernelFunc>[0]) => args.backend as unknown as WebGPUBackendLike;
-  override('Conv2DBackpropFilter', (args) => {
+  overrideKernel('Conv2DBackpropFilter', (args) => {
     const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
     return conv2dFilterGradient(backendOf(args), x, dy, attrsOf(args));
   });
   for (const name of ['Conv2D', 'FusedConv2D']) {
-    override(name, (args) => conv2dForward(backendOf(args), args.inputs as Record<string, tf.TensorInfo | undefined>, attrsOf(args)));
+    overrideKernel(name, (args) => conv2dForward(backendOf(args), args.inputs as Record<string, tf.TensorInfo | undefined>, attrsOf(args)));
   }
   installed = true;
   return true;

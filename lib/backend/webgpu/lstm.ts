@@ -23,8 +23,6 @@ import * as tf from '@tensorflow/tfjs';
 import { LSTM_GRAD_KERNEL, LSTM_KERNEL, registerLstmGradient } from '../nativeLstm';
 import { disposeInfo, grid, runRaw, webgpuBackend, WebGPUBackendLike } from './raw';
 
-const KERNEL = LSTM_KERNEL;
-const GRAD_KERNEL = LSTM_GRAD_KERNEL;
 /** Threads of a recurrence workgroup (WebGPU's guaranteed maximum). */
 const THREADS = 256;
 /** Floats of workgroup memory the recurrences use per unit: h and c (or dh and dc), and 4 gates. */
@@ -354,7 +352,7 @@ export function installWebgpuLstm(): boolean {
   if (!backend) return false;
   maxUnits = Math.floor(backend.device.limits.maxComputeWorkgroupStorageSize / (4 * SHARED_PER_UNIT));
   tf.registerKernel({
-    kernelName: KERNEL,
+    kernelName: LSTM_KERNEL,
     backendName: 'webgpu',
     kernelFunc: ({ inputs, backend: b }) => {
       const { x, W, U, b: bias } = inputs as Record<string, tf.TensorInfo>;
@@ -362,7 +360,7 @@ export function installWebgpuLstm(): boolean {
     },
   });
   tf.registerKernel({
-    kernelName: GRAD_KERNEL,
+    kernelName: LSTM_GRAD_KERNEL,
     backendName: 'webgpu',
     kernelFunc: ({ inputs, backend: b }) => backward(b as unknown as WebGPUBackendLike, inputs as Record<string, tf.TensorInfo>),
   });

@@ -12,7 +12,7 @@
  * than four separate dimensions runs a small raw kernel instead.
  */
 import * as tf from '@tensorflow/tfjs';
-import { grid, runRaw, WebGPUBackendLike } from './raw';
+import { grid, overrideKernel, runRaw, WebGPUBackendLike } from './raw';
 
 type Paddings = [number, number][];
 
@@ -86,33 +86,27 @@ let installed = false;
  */
 export function installWebgpuPad(): boolean {
   if (installed) return true;
-  const original = tf.getKernel('PadV2', 'webgpu');
   const reshape = tf.getKernel('Reshape', 'webgpu');
-  if (!original || !reshape) return false;
-  tf.unregisterKernel('PadV2', 'webgpu');
-  tf.registerKernel({
-    ...original,
-    kernelFunc: (args) => {
-      const { x } = args.inputs as { x: tf.TensorInfo };
-      const { paddings, constantValue } = args.attrs as unknown as { paddings: Paddings; constantValue: number };
-      const size = x.shape.reduce((a, b) => a * b, 1);
-      if (x.shape.length <= 4 || size === 0 || x.dtype === 'complex64' || x.dtype === 'string') return original.kernelFunc(args);
-      const backend = args.backend as unknown as WebGPUBackendLike & tf.KernelBackend;
-      const outShape = x.shape.map((s, i) => s + paddings[i][0] + paddings[i][1]);
-      const merged = mergePaddings(x.shape, paddings);
-      if (merged.shape.length <= 4) {
-        const flat = reshape.kernelFunc({ inputs: { x }, backend, attrs: { shape: merged.shape } }) as tf.TensorInfo;
-        const padded = original.kernelFunc({ inputs: { x: flat }, backend, attrs: { paddings: merged.paddings, constantValue } }) as tf.TensorInfo;
-        const out = reshape.kernelFunc({ inputs: { x: padded }, backend, attrs: { shape: outShape } }) as tf.TensorInfo;
-        backend.disposeData(flat.dataId);
-        backend.disposeData(padded.dataId);
-        return out;
-      }
-      const code = padShader(x.shape, paddings, fillBits(constantValue, x.dtype));
-      const count = outShape.reduce((a, b) => a * b, 1);
-      return runRaw(backend, { code, inputs: [x], outputs: [{ shape: outShape, dtype: x.dtype }], workgroups: grid(Math.ceil(count / WORKGROUP)) })[0];
-    },
+  if (!reshape) return false;
+  installed = overrideKernel('PadV2', (args, original) => {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    const { paddings, constantValue } = args.attrs as unknown as { paddings: Paddings; constantValue: number };
+    const size = x.shape.reduce((a, b) => a * b, 1);
+    if (x.shape.length <= 4 || size === 0 || x.dtype === 'complex64' || x.dtype === 'string') return null;
+    const backend = args.backend as unknown as WebGPUBackendLike & tf.KernelBackend;
+    const outShape = x.shape.map((s, i) => s + paddings[i][0] + paddings[i][1]);
+    const merged = mergePaddings(x.shape, paddings);
+    if (merged.shape.length <= 4) {
+      const flat = reshape.kernelFunc({ inputs: { x }, backend, attrs: { shape: merged.shape } }) as tf.TensorInfo;
+      const padded = original({ inputs: { x: flat }, backend, attrs: { paddings: merged.paddings, constantValue } }) as tf.TensorInfo;
+      const out = reshape.kernelFunc({ inputs: { x: padded }, backend, attrs: { shape: outShape } }) as tf.TensorInfo;
+      backend.disposeData(flat.dataId);
+      backend.disposeData(padded.dataId);
+      return out;
+    }
+    const code = padShader(x.shape, paddings, fillBits(constantValue, x.dtype));
+    const count = outShape.reduce((a, b) => a * b, 1);
+    return runRaw(backend, { code, inputs: [x], outputs: [{ shape: outShape, dtype: x.dtype }], workgroups: grid(Math.ceil(count / WORKGROUP)) })[0];
   });
-  installed = true;
-  return true;
+  return installed;
 }

@@ -163,3 +163,15 @@ export function f32Literal(v: number): string {
 export function disposeInfo(backend: WebGPUBackendLike, t: tf.TensorInfo): void {
   (backend as unknown as { disposeData(id: object): boolean }).disposeData(t.dataId);
 }
+
+/**
+ * Replaces tfjs's webgpu kernel `kernelName` by `ours`, which gets tfjs's kernel function too and
+ * returns null for the cases it leaves to it. False where tfjs has no such webgpu kernel.
+ */
+export function overrideKernel(kernelName: string, ours: (args: Parameters<tf.KernelFunc>[0], original: tf.KernelFunc) => tf.TensorInfo | tf.TensorInfo[] | null): boolean {
+  const original = tf.getKernel(kernelName, 'webgpu');
+  if (!original) return false;
+  tf.unregisterKernel(kernelName, 'webgpu');
+  tf.registerKernel({ ...original, kernelFunc: (args) => ours(args, original.kernelFunc) ?? original.kernelFunc(args) });
+  return true;
+}

@@ -11,6 +11,7 @@ import { classificationBatches, classificationTask, TrainableModel, TensorData }
 import { trainEpoch, type BatchSource, type FitTask } from '../training/fit';
 import { makeAdam } from '../training/optimizer';
 import { taskProbe } from '../training/probe';
+import { disposeTensorData } from '../scenes/data/tensors';
 import type { BackendProbe } from '../backend/probe';
 import { TrainConfig, COURSE_TRAIN_CONFIG } from '../training/config';
 import { Rng } from '../util/rng';
@@ -152,7 +153,7 @@ export async function trainWorkload<N extends WorkloadName>(
     tensors.push(tf.memory().numTensors);
   }
   optimizer.dispose();
-  tf.dispose([...w.data.inputs, w.data.labels]);
+  disposeTensorData(w.data);
   w.model.net.dispose();
   return { losses, tensors };
 }
@@ -172,7 +173,7 @@ export function workloadProbe<N extends WorkloadName>(name: N, shape: Partial<Wo
     `workload ${name} ${Object.entries(dims).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     () => {
       const w = buildWorkload(name, 0, sized);
-      return { task: w.task, batches: w.batches, batchSize: w.config.batchSize, dispose: () => (tf.dispose([...w.data.inputs, w.data.labels]), w.model.net.dispose()) };
+      return { task: w.task, batches: w.batches, batchSize: w.config.batchSize, dispose: () => (disposeTensorData(w.data), w.model.net.dispose()) };
     },
     PROBE_STEPS[name],
   );

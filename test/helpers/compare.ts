@@ -3,6 +3,7 @@ import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../lib/backend';
 import { Rng } from '../../lib/util/rng';
+import { trainWorkload, type WorkloadName } from '../../lib/bench/workloads';
 
 /** Seeded normal values for a shape, times `scale` plus `shift`. */
 export function normalValues(rng: Rng, shape: number[], scale = 1, shift = 0): Float32Array {
@@ -36,4 +37,18 @@ export async function onBackend(name: 'webgpu' | 'cpu', f: () => tf.Tensor[]): P
   const values = (await Promise.all(ts.map((t) => t.data()))) as Float32Array[];
   tf.dispose(ts);
   return values;
+}
+
+/**
+ * Trains a benchmark workload (small shapes, 3 epochs) on the cpu backend and on `backend`: the
+ * losses agree within 1e-4 (relative), they move, and an epoch on `backend` leaves no tensor behind.
+ */
+export async function assertWorkloadTrainsLikeCpu(name: WorkloadName, backend: 'wasm' | 'webgpu'): Promise<void> {
+  await initBackend('cpu', { quiet: true });
+  const cpu = await trainWorkload(name);
+  await initBackend(backend, { quiet: true });
+  const other = await trainWorkload(name);
+  assert.equal(other.tensors[2], other.tensors[1], `tensors after each epoch: ${other.tensors}`);
+  cpu.losses.forEach((l, e) => assert.ok(Math.abs(l - other.losses[e]) < 1e-4 * Math.max(1, l), `epoch ${e}: cpu ${l}, ${backend} ${other.losses[e]}`));
+  assert.ok(cpu.losses[2] !== cpu.losses[0], 'the losses move');
 }

@@ -20,6 +20,8 @@ interface Timing {
   stepMs?: number;
   /** WebGPU only: GPU dispatches per training step. */
   dispatchesPerStep?: number;
+  /** WebGPU only: the host's time to record one step. */
+  hostStepMs?: number;
   peakRssMB: number;
   tensorLeak?: number;
   /** For the AVTS workload: which code tfjs's own conv3d takes on this backend. */
@@ -73,7 +75,7 @@ function main(): void {
     const cuda = gpuRan ? pytorch(w, 'cuda') : 'no WebGPU row';
     const cudaMedian = typeof cuda === 'string' ? NaN : cuda.median;
     const row = (t: Timing, ratio: number, leak: number | string): (string | number)[] => [
-      w, t.backend, Number(t.median.toFixed(3)), t.stepMs ?? '', t.dispatchesPerStep ?? '', Number(ratio.toFixed(2)),
+      w, t.backend, Number(t.median.toFixed(3)), t.stepMs ?? '', t.hostStepMs ?? '', t.dispatchesPerStep ?? '', Number(ratio.toFixed(2)),
       t.backend.startsWith('webgpu') && Number.isFinite(cudaMedian) ? Number((t.median / cudaMedian).toFixed(2)) : '', t.peakRssMB, leak,
     ];
     if (refs.length) rows.push(row({ ...refs[0], median: refMedian }, 1, ''));
@@ -93,7 +95,7 @@ function main(): void {
       }
     }
   }
-  const columns = ['workload', 'backend', 'epoch s (median)', 'step ms', 'GPU dispatches per step', 'ratio to PyTorch CPU', 'ratio to PyTorch CUDA', 'peak RSS MB', 'tensor leak'];
+  const columns = ['workload', 'backend', 'epoch s (median)', 'step ms', 'host ms per step', 'GPU dispatches per step', 'ratio to PyTorch CPU', 'ratio to PyTorch CUDA', 'peak RSS MB', 'tensor leak'];
   const widths = columns.map((c, i) => Math.max(c.length, ...rows.map((r) => String(r[i]).length)));
   const fmt = (r: (string | number)[]) => r.map((v, i) => String(v).padEnd(widths[i])).join('  ');
   console.log(fmt(columns));
@@ -107,7 +109,7 @@ function main(): void {
     source: 'simulated',
     startedAt: new Date().toISOString(),
     wallSeconds: process.uptime(),
-    sections: [{ heading: 'Time per training epoch', markdown: 'Each backend runs in its own process, between two runs of the PyTorch reference (same networks, shapes, batch size and optimiser); the ratio divides by the reference median. Where a GPU adapter exists, the WebGPU rows count the GPU dispatches of a training step and divide by PyTorch on CUDA on the same GPU.' + (conv3dNotes.length ? ` The AVTS video encoder computes its 3-D convolutions with avlab's conv3dFrames (2-D convolution kernels); tfjs's own conv3d: ${conv3dNotes.join('; ')}.` : ''), table: { columns, rows } }],
+    sections: [{ heading: 'Time per training epoch', markdown: 'Each backend runs in its own process, between two runs of the PyTorch reference (same networks, shapes, batch size and optimiser); the ratio divides by the reference median. Where a GPU adapter exists, the WebGPU rows count the GPU dispatches of a training step, give the time the host takes to record one (the epoch is bound by the host where that is near the step time), and divide by PyTorch on CUDA on the same GPU.' + (conv3dNotes.length ? ` The AVTS video encoder computes its 3-D convolutions with avlab's conv3dFrames (2-D convolution kernels); tfjs's own conv3d: ${conv3dNotes.join('; ')}.` : ''), table: { columns, rows } }],
   };
   const file = writeNotebookResults(path.join(root, 'report', 'results'), results);
   console.log(`wrote ${path.relative(root, file)}`);

@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { installNativeMatMul } from './nativeMatMul';
 import { installWasmSlice } from './wasmSlice';
 import { installWasmColumnSum } from './wasmColumnSum';
+import { installWasmDropout } from './wasmDropout';
 import { installNativeConv } from './nativeConv';
 import { installNativeLstm } from './nativeLstm';
 import { installNativeBatchNorm } from './nativeBatchNorm';
@@ -137,6 +138,7 @@ async function tryWasm(skipped: string[]): Promise<string | null> {
     if (await tf.setBackend('wasm')) {
       installWasmSlice();
       installWasmColumnSum();
+      installWasmDropout();
       const native = [installNativeMatMul() && 'matmul', installNativeConv() && 'conv', installNativeLstm() && 'LSTM', installNativeBatchNorm() && 'batch norm'].filter(Boolean);
       return native.length ? `SIMD, 1 thread, OpenBLAS ${native.join(', ')}` : 'SIMD, 1 thread';
     }

@@ -15,7 +15,10 @@ interface LstmBlas {
 
 /** Name of the forward kernel: inputs {x [N,T,D], W [D,4H], U [H,4H], b [4H]}, outputs [seq, hT, cT, gates, cells]. */
 export const LSTM_KERNEL = 'AvlabLstm';
-/** Gradient kernel: inputs {x, W, U, seq, gates, cells, dSeq, dhT, dcT}; outputs [dx, dW, dU, db]. */
+/**
+ * Gradient kernel: inputs {x, W, U, seq, gates, cells, dSeq, dhT, dcT}; outputs [dx, dW, dU, db].
+ * `lstmSequence` (lib/nn/lstm.ts) records the pair as one tape node that saves gates and cells.
+ */
 export const LSTM_GRAD_KERNEL = 'AvlabLstmGrad';
 
 let installed = false;
@@ -30,26 +33,7 @@ function sizes(x: tf.TensorInfo, U: tf.TensorInfo): [number, number, number, num
   return [n, t, d, U.shape[0]];
 }
 
-/**
- * The gradient of `AvlabLstm` through `AvlabLstmGrad`, for every backend that has both kernels (the
- * native one on wasm, lib/backend/webgpu/lstm.ts on WebGPU). Idempotent.
- */
-export function registerLstmGradient(): void {
-  if (tf.getGradient(LSTM_KERNEL)) return;
-  tf.registerGradient({
-    kernelName: LSTM_KERNEL,
-    inputsToSave: ['x', 'W', 'U'],
-    outputsToSave: [true, false, false, true, true],
-    gradFunc: (dys, saved) => {
-      const [dSeq, dhT, dcT] = dys as tf.Tensor[];
-      const [x, W, U, seq, gates, cells] = saved;
-      const [dx, dW, dU, db] = tf.engine().runKernel(LSTM_GRAD_KERNEL, { x, W, U, seq, gates, cells, dSeq, dhT, dcT }, {}) as tf.Tensor[];
-      return { x: () => dx, W: () => dW, U: () => dU, b: () => db };
-    },
-  });
-}
-
-/** Registers the LSTM kernels and gradient for the wasm backend when the addon has them. Idempotent. */
+/** Registers the LSTM kernels for the wasm backend when the addon has them. Idempotent. */
 export function installNativeLstm(): boolean {
   if (installed) return true;
   const blas = nativeBlas() as unknown as Partial<LstmBlas> | null;
@@ -77,7 +61,6 @@ export function installNativeLstm(): boolean {
       return outs;
     },
   });
-  registerLstmGradient();
   installed = true;
   return true;
 }

@@ -6,27 +6,12 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../util/rng';
 import { LstmLayer } from './lstm';
 import { BatchNorm } from './batchNorm';
-
-/**
- * `tf.dropout(x, rate, undefined, seed)` with the mask made on the host: the same uniform draws and
- * the same multiplier ⌊u + keep⌋ / keep (float32 arithmetic), uploaded with the batch, then one
- * product. tfjs spends four GPU dispatches on the multiplier, which on WebGPU cost more than the
- * upload.
- */
-export function dropoutWithHostMask(x: tf.Tensor, rate: number, seed: number): tf.Tensor {
-  return tf.tidy(() => {
-    // tfjs draws its uniforms on the host, so reading them costs no GPU round trip.
-    const u = tf.randomUniform(x.shape, 0, 1, 'float32', seed).dataSync() as Float32Array;
-    const keep = Math.fround(1 - rate);
-    const mask = new Float32Array(u.length);
-    for (let i = 0; i < u.length; i++) mask[i] = Math.floor(Math.fround(u[i] + keep)) / keep;
-    return tf.mul(x, tf.tensor(mask, x.shape));
-  });
-}
+import { counterDropout } from './dropout';
 
 /**
  * Dropout whose masks come from a seeded stream. tfjs's own Dropout either draws from Math.random
- * (not reproducible) or, given a seed, reuses one mask for every step.
+ * (not reproducible) or, given a seed, reuses one mask for every step. Each call draws a seed and
+ * applies the counter-based mask of lib/nn/dropout.ts, the same bits on every backend.
  */
 export class SeededDropout extends tf.layers.Layer {
   static readonly className = 'SeededDropout';
@@ -45,9 +30,7 @@ export class SeededDropout extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     if (!kwargs.training || this.rate === 0) return x;
-    const seed = this.rng.int(2 ** 31);
-    const hostMask = tf.getBackend() === 'webgpu' && process.env.AVLAB_WEBGPU_KERNELS !== '0';
-    return hostMask ? dropoutWithHostMask(x, this.rate, seed) : tf.dropout(x, this.rate, undefined, seed);
+    return counterDropout(x, this.rate, this.rng.int(2 ** 31));
   }
 
   override computeOutputShape(shape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {

@@ -8,9 +8,10 @@
  * named and laid out as tfjs's LSTM layer names them (kernel, recurrent_kernel, bias).
  */
 import * as tf from '@tensorflow/tfjs';
-import { LSTM_KERNEL, nativeLstmActive } from '../backend/nativeLstm';
+import { LSTM_GRAD_KERNEL, LSTM_KERNEL, nativeLstmActive } from '../backend/nativeLstm';
 import { webgpuLstmActive } from '../backend/webgpu/lstm';
 import { OnePassCache } from './onePassCache';
+import { tapeOp } from './tapeOp';
 
 /** The outputs of an LSTM over a sequence: every hidden state and the final (h, c). */
 export interface LstmOutputs {
@@ -54,10 +55,19 @@ export function lstmSequence(x: tf.Tensor3D, W: tf.Tensor2D, U: tf.Tensor2D, b: 
   }
   if (t < 1 || n < 1) throw new Error(`lstmSequence: input [${x.shape}] has no time steps or no samples`);
   if (!nativeLstmActive() && !webgpuLstmActive(units)) return lstmSequenceOps(x, W, U, b);
-  const [seq, h, c, gates, cells] = tf.engine().runKernel(LSTM_KERNEL, { x, W, U, b }, {}) as tf.Tensor[];
-  // The tape keeps its own references to gates and cells for the gradient.
-  gates.dispose();
-  cells.dispose();
+  // Gates and cells are saved for the gradient, not outputs (see tapeOp).
+  const [seq, h, c] = tapeOp(
+    { x, W, U, b },
+    (save) => {
+      const [seq, h, c, gates, cells] = tf.engine().runKernel(LSTM_KERNEL, { x, W, U, b }, {}) as tf.Tensor[];
+      save([x, W, U, seq, gates, cells]);
+      return [seq, h, c];
+    },
+    ([dSeq, dhT, dcT], [xs, Ws, Us, seqs, gates, cells]) => {
+      const [dx, dW, dU, db] = tf.engine().runKernel(LSTM_GRAD_KERNEL, { x: xs, W: Ws, U: Us, seq: seqs, gates, cells, dSeq, dhT, dcT }, {}) as tf.Tensor[];
+      return { x: dx, W: dW, U: dU, b: db };
+    },
+  );
   return { seq: seq as tf.Tensor3D, h: h as tf.Tensor2D, c: c as tf.Tensor2D };
 }
 

@@ -211,15 +211,19 @@ export async function trainEpoch<B extends tf.TensorContainer>(
   (task.dropouts ?? []).forEach((d, i) => d.reseed(deriveSeed(config.seed, `dropout:${epoch}:${i}`)));
   const vars = trainableVariables(task.nets);
   let lossSum = tf.scalar(0);
+  // One weight tensor per batch size, not one per step: on a GPU each new constant is an upload.
+  const weights = new Map<number, tf.Scalar>();
   for (const batch of source.batches(rng, config.batchSize, epoch)) {
     const value = trainStep(() => task.loss(batch.data, true), vars, optimizer);
-    const next = tf.tidy(() => tf.add(lossSum, tf.mul(value, batch.size)) as tf.Scalar);
+    let weight = weights.get(batch.size);
+    if (!weight) weights.set(batch.size, (weight = tf.scalar(batch.size)));
+    const next = tf.tidy(() => tf.add(lossSum, tf.mul(value, weight!)) as tf.Scalar);
     tf.dispose([value, lossSum, batch.data]);
     lossSum = next;
     onStep?.();
   }
   const mean = (await lossSum.data())[0] / source.size;
-  lossSum.dispose();
+  tf.dispose([lossSum, ...weights.values()]);
   return mean;
 }
 

@@ -18,7 +18,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_KERNEL, registerBatchNormGradient } from '../nativeBatchNorm';
-import { disposeInfo, f32Literal, runRaw, webgpuBackend, WebGPUBackendLike } from './raw';
+import { disposeInfo, f32Literal, isHostZeros, runRaw, webgpuBackend, WebGPUBackendLike } from './raw';
 
 /**
  * The moving statistics' update, m ← m − (1 − momentum)(m − μ) and likewise σ², for both in one
@@ -180,7 +180,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
  * workgroups of chunk 0 also copy μ, s, γ, dμ, dσ² after them, so that pass 2 binds few buffers
  * (WebGPU guarantees only eight storage buffers per shader).
  */
-function gradSumsShader(l: Layout, eps: number): string {
+function gradSumsShader(l: Layout, eps: number, statGrads: boolean): string {
   return `${prelude(l, ['red'])}
 @group(0) @binding(0) var<storage, read_write> aux: array<f32>;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -188,8 +188,7 @@ function gradSumsShader(l: Layout, eps: number): string {
 @group(0) @binding(3) var<storage, read> meanIn: array<f32>;
 @group(0) @binding(4) var<storage, read> varIn: array<f32>;
 @group(0) @binding(5) var<storage, read> dy: array<f32>;
-@group(0) @binding(6) var<storage, read> dMean: array<f32>;
-@group(0) @binding(7) var<storage, read> dVar: array<f32>;
+${statGrads ? '@group(0) @binding(6) var<storage, read> dMean: array<f32>;\n@group(0) @binding(7) var<storage, read> dVar: array<f32>;' : ''}
 ${SUM_LANES}
 @compute @workgroup_size(${THREADS})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
@@ -224,8 +223,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     aux[base + c] = mean;
     aux[base + C + c] = 1.0 / sqrt(varIn[c] + ${f32Literal(eps)});
     aux[base + 2u * C + c] = gamma[c];
-    aux[base + 3u * C + c] = dMean[c];
-    aux[base + 4u * C + c] = dVar[c];
+    aux[base + 3u * C + c] = ${statGrads ? 'dMean[c]' : '0.0'};
+    aux[base + 4u * C + c] = ${statGrads ? 'dVar[c]' : '0.0'};
   }
 }`;
 }
@@ -297,9 +296,11 @@ function forward(backend: WebGPUBackendLike, x: tf.TensorInfo, gamma: tf.TensorI
 /** [dx, dGamma, dBeta]: two dispatches. */
 function backward(backend: WebGPUBackendLike, t: Record<string, tf.TensorInfo>, eps: number): tf.TensorInfo[] {
   const l = layoutFor(t.x);
+  // The batch statistics feed only the moving averages, so their gradients are the tape's zeros.
+  const statGrads = !(isHostZeros(backend, t.dMean) && isHostZeros(backend, t.dVariance));
   const [aux] = runRaw(backend, {
-    code: gradSumsShader(l, eps),
-    inputs: [t.x, t.gamma, t.mean, t.variance, t.dy, t.dMean, t.dVariance],
+    code: gradSumsShader(l, eps, statGrads),
+    inputs: statGrads ? [t.x, t.gamma, t.mean, t.variance, t.dy, t.dMean, t.dVariance] : [t.x, t.gamma, t.mean, t.variance, t.dy],
     outputs: [{ shape: [(2 * l.chunks + 5) * l.c] }],
     workgroups: [l.chunks, l.groups],
   });

@@ -20,7 +20,7 @@
  * (3) dx = dZ Wᵀ.
  */
 import * as tf from '@tensorflow/tfjs';
-import { LSTM_GRAD_KERNEL, LSTM_KERNEL, registerLstmGradient } from '../nativeLstm';
+import { LSTM_GRAD_KERNEL, LSTM_KERNEL } from '../nativeLstm';
 import { disposeInfo, grid, runRaw, webgpuBackend, WebGPUBackendLike } from './raw';
 
 /** Threads of a recurrence workgroup (WebGPU's guaranteed maximum). */
@@ -343,8 +343,8 @@ function backward(backend: WebGPUBackendLike, t: Record<string, tf.TensorInfo>):
 }
 
 /**
- * Registers `AvlabLstm` and its gradient kernel for the webgpu backend, and the gradient itself where
- * the native install has not (it is backend-independent). Idempotent; false without WebGPU.
+ * Registers `AvlabLstm` and its gradient kernel for the webgpu backend (`lstmSequence` ties them
+ * together on the tape). Idempotent; false without WebGPU.
  */
 export function installWebgpuLstm(): boolean {
   if (installed) return true;
@@ -364,7 +364,6 @@ export function installWebgpuLstm(): boolean {
     backendName: 'webgpu',
     kernelFunc: ({ inputs, backend: b }) => backward(b as unknown as WebGPUBackendLike, inputs as Record<string, tf.TensorInfo>),
   });
-  registerLstmGradient();
   installed = true;
   return true;
 }

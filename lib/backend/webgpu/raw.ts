@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 export interface WebGPUBackendLike {
   device: GPUDevice;
   queue: GPUQueue;
-  tensorMap: { get(dataId: object): { resource?: unknown; shape: number[]; dtype: string } | undefined };
+  tensorMap: { get(dataId: object): { resource?: unknown; values?: ArrayLike<number> | null; shape: number[]; dtype: string } | undefined };
   bufferManager: { acquireBuffer(size: number, usage: number): GPUBuffer; releaseBuffer(b: GPUBuffer): void };
   commandEncoder: GPUCommandEncoder | null;
   computePassEncoder: GPUComputePassEncoder | null;
@@ -48,6 +48,19 @@ export function bufferOf(backend: WebGPUBackendLike, t: tf.TensorInfo): GPUBuffe
   const resource = backend.tensorMap.get(t.dataId)?.resource;
   if (!resource || typeof (resource as GPUBuffer).mapAsync !== 'function') throw new Error(`tensor ${t.shape} has no GPU buffer`);
   return resource as GPUBuffer;
+}
+
+/**
+ * Whether `t` is all zeros and still only on the host: what the gradient tape passes for an output
+ * nothing used. A kernel can leave such an input out instead of uploading it (an upload costs a
+ * staging buffer); reading it costs nothing.
+ */
+export function isHostZeros(backend: WebGPUBackendLike, t: tf.TensorInfo): boolean {
+  const data = backend.tensorMap.get(t.dataId);
+  if (!data || data.resource || !data.values) return false;
+  const v = data.values;
+  for (let i = 0; i < v.length; i++) if (v[i] !== 0) return false;
+  return true;
 }
 
 const pipelines = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();

@@ -12,6 +12,7 @@ import { installNativeMatMul } from './nativeMatMul';
 import { installWasmSlice } from './wasmSlice';
 import { installWasmColumnSum } from './wasmColumnSum';
 import { installWasmDropout } from './wasmDropout';
+import { installWasmLstmCell } from './wasmLstmCell';
 import { installNativeConv } from './nativeConv';
 import { installNativeLstm } from './nativeLstm';
 import { installNativeBatchNorm } from './nativeBatchNorm';
@@ -139,6 +140,7 @@ async function tryWasm(skipped: string[]): Promise<string | null> {
       installWasmSlice();
       installWasmColumnSum();
       installWasmDropout();
+      installWasmLstmCell();
       const native = [installNativeMatMul() && 'matmul', installNativeConv() && 'conv', installNativeLstm() && 'LSTM', installNativeBatchNorm() && 'batch norm'].filter(Boolean);
       return native.length ? `SIMD, 1 thread, OpenBLAS ${native.join(', ')}` : 'SIMD, 1 thread';
     }

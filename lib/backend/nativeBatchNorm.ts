@@ -16,7 +16,12 @@ interface BatchNormBlas {
 
 /** Forward kernel: inputs {x [..., C], gamma [C], beta [C]}, attr epsilon; outputs [y, mean, variance]. */
 export const BATCH_NORM_KERNEL = 'AvlabBatchNorm';
-/** Gradient kernel: inputs {x, gamma, mean, variance, dy, dMean, dVariance}; outputs [dx, dGamma, dBeta]. */
+/**
+ * Gradient kernel: inputs {x, gamma, mean, variance, dy, dMean, dVariance}, attr epsilon; outputs
+ * [dx, dGamma, dBeta]. The WebGPU kernel also takes the gradients of its step kernels
+ * (lib/backend/webgpu/batchNorm.ts): optional inputs y (a fused ReLU's output: dy is masked by
+ * y > 0) and dMovingMean, dMovingVariance (folded into dMean, dVariance with attr momentum).
+ */
 export const BATCH_NORM_GRAD_KERNEL = 'AvlabBatchNormGrad';
 
 let installed = false;

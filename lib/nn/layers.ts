@@ -96,10 +96,22 @@ export class LayerFactory {
 
   /**
    * nn.BatchNorm1d: eps 1e-5 and running-average momentum 0.1 (tfjs counts momentum the other way).
-   * tfjs's layer, with its training step on one native kernel on wasm (`BatchNorm`).
+   * tfjs's layer, with its training step on fused kernels on wasm and WebGPU (`BatchNorm`).
    */
   batchNorm(): tf.layers.Layer {
     return new BatchNorm({ epsilon: 1e-5, momentum: 0.9, name: this.name('batchnorm') });
+  }
+
+  /**
+   * nn.BatchNorm1d then nn.ReLU as one layer (`BatchNorm` with `activation: 'relu'`): on WebGPU the
+   * ReLU and its gradient ride in batch norm's kernels, three dispatches fewer per step. Same
+   * weights as `batchNorm()`; the ReLU's layer number is still taken, so that every later layer
+   * (and weight) keeps the name it had when the two were separate layers.
+   */
+  batchNormRelu(): tf.layers.Layer {
+    const layer = new BatchNorm({ epsilon: 1e-5, momentum: 0.9, activation: 'relu', name: this.name('batchnorm') });
+    this.name('relu');
+    return layer;
   }
 
   /** nn.ReLU. */
@@ -120,10 +132,11 @@ export class LayerFactory {
   }
 
   /**
-   * The course's embedding block: Linear(in, hidden) → BatchNorm → ReLU → Dropout(p) → Linear(hidden, out).
+   * The course's embedding block: Linear(in, hidden) → BatchNorm → ReLU → Dropout(p) → Linear(hidden, out),
+   * batch norm and ReLU as one layer (`batchNormRelu`).
    */
   embedding(x: tf.SymbolicTensor, inDim: number, hidden = 512, out = 128, dropout = 0.2): tf.SymbolicTensor {
-    return this.chain(x, [this.linear(hidden, inDim), this.batchNorm(), this.relu(), this.dropout(dropout), this.linear(out, hidden)]);
+    return this.chain(x, [this.linear(hidden, inDim), this.batchNormRelu(), this.dropout(dropout), this.linear(out, hidden)]);
   }
 
   /** The course's output head: Linear(in, 128) → Linear(128, classes), returning logits. */

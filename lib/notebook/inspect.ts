@@ -50,6 +50,12 @@ function outputShapeOf(layer: tf.layers.Layer): string {
   }
 }
 
+/** The layer's class, with the activation it applies itself where that is named (a fused batch norm + ReLU). */
+function classWithActivation(layer: tf.layers.Layer): string {
+  const activation = (layer as unknown as { activation?: unknown }).activation;
+  return typeof activation === 'string' && activation !== 'linear' ? `${layer.getClassName()} + ${activation}` : layer.getClassName();
+}
+
 /**
  * Every layer of `model` in topological order: name, class, the layers it reads from, output shape
  * and parameter count, then a `total` row (its `class` cell says how many parameters are trainable).
@@ -57,7 +63,7 @@ function outputShapeOf(layer: tf.layers.Layer): string {
 export function layerTable(model: tf.LayersModel): LayerRow[] {
   const rows: LayerRow[] = model.layers.map((l) => ({
     layer: l.name,
-    class: l.getClassName(),
+    class: classWithActivation(l),
     inputs: inboundNames(l),
     'output shape': outputShapeOf(l),
     params: l.countParams(),

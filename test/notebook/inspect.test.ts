@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { formatShape, layerTable, traceShapes } from '../../lib/notebook/inspect';
+import { BatchNorm } from '../../lib/nn/batchNorm';
 
 /** input [4] → dense 3 (relu) → batch norm → dense 2: parameters counted by hand below. */
 function smallDense(): tf.LayersModel {
@@ -36,6 +37,14 @@ describe('notebook look-inside helpers', () => {
       { layer: 'out', class: 'Dense', inputs: 'bn', 'output shape': '[batch, 2]', params: 8 },
       { layer: 'total', class: '29 trainable', inputs: '', 'output shape': '', params: 35 },
     ]);
+    model.dispose();
+  });
+
+  it('layerTable names the activation a fused batch norm applies itself', () => {
+    const x = tf.input({ shape: [4], name: 'x' });
+    const y = new BatchNorm({ activation: 'relu', name: 'bn_relu' }).apply(new BatchNorm({ name: 'bn' }).apply(x)) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: x, outputs: y });
+    assert.deepEqual(layerTable(model).slice(1, 3).map((r) => r.class), ['AvlabBatchNorm', 'AvlabBatchNorm + relu']);
     model.dispose();
   });
 

@@ -1,6 +1,7 @@
 /**
  * avlab's own WebGPU kernels, registered for tfjs's `webgpu` backend when it comes up: the fused
  * batch-norm step and gradient, the LSTM layer and its backward pass over the whole sequence, the
+ * LSTM cell update of one step (the attention decoder) and its gradient, the
  * 2-D convolution's filter gradient (and forward pass for narrow layers), cross-entropy with its
  * gradient, counter-based dropout, column sums over leading axes (bias gradients), host uploads
  * without staging buffers, and rank-5 padding. Adam's one-dispatch step is chosen by `makeAdam` (lib/training/optimizer.ts).
@@ -13,6 +14,7 @@ import { installWebgpuConv } from './conv';
 import { installWebgpuCrossEntropy } from './crossEntropy';
 import { installWebgpuDropout } from './dropout';
 import { installWebgpuLstm } from './lstm';
+import { installWebgpuLstmCell } from './lstmCell';
 import { installWebgpuPad } from './pad';
 import { installWebgpuUpload } from './upload';
 
@@ -27,6 +29,7 @@ export function installWebgpuKernels(): string[] {
   if (process.env.AVLAB_WEBGPU_KERNELS === '0') return installed;
   if (installWebgpuBatchNorm()) installed.push('batch norm');
   if (installWebgpuLstm()) installed.push('LSTM');
+  if (installWebgpuLstmCell()) installed.push('LSTM cell');
   if (installWebgpuConv()) installed.push('conv2d forward and filter gradient');
   if (installWebgpuCrossEntropy()) installed.push('cross-entropy');
   if (installWebgpuDropout()) installed.push('dropout');

@@ -43,7 +43,7 @@ function mlp(prefix: string, inDim: number, hidden: number[], out: number, seed:
   let h: tf.SymbolicTensor = input;
   let width = inDim;
   for (const units of hidden) {
-    h = f.chain(h, [f.linear(units, width), f.batchNorm(), f.relu()]);
+    h = f.chain(h, [f.linear(units, width), f.batchNormRelu()]);
     width = units;
   }
   const output = f.linear(out, width).apply(h) as tf.SymbolicTensor;

@@ -16,6 +16,8 @@
  *
  * BasicBlock: y = ReLU(BN(conv3×3(ReLU(BN(conv3×3(x))))) + shortcut(x)), the shortcut being the
  * identity or, when the shape changes, conv1×1 (stride 2) → BN, as in the paper's option B.
+ * Every BN → ReLU is one layer (`LayerFactory.batchNormRelu`: on WebGPU the ReLU and its gradient
+ * ride in batch norm's kernels); the block's last ReLU follows the residual sum, so it stays a layer.
  * Weights follow torchvision's ResNet initialisation (Kaiming normal, fan-out, ReLU gain), seeded.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -103,7 +105,7 @@ class ConvFactory {
 }
 
 function basicBlock(x: tf.SymbolicTensor, inWidth: number, width: number, stride: [number, number], f: LayerFactory, c: ConvFactory): tf.SymbolicTensor {
-  const main = f.chain(x, [c.conv(width, 3, stride), f.batchNorm(), f.relu(), c.conv(width, 3, 1), f.batchNorm()]);
+  const main = f.chain(x, [c.conv(width, 3, stride), f.batchNormRelu(), c.conv(width, 3, 1), f.batchNorm()]);
   const strided = stride[0] !== 1 || stride[1] !== 1;
   const shortcut = strided || inWidth !== width ? f.chain(x, [c.conv(width, 1, stride), f.batchNorm()]) : x;
   const sum = tf.layers.add({ name: c.name('add') }).apply([main, shortcut]) as tf.SymbolicTensor;
@@ -121,7 +123,7 @@ export function buildResNet(options: Partial<ResNetOptions> = {}, prefix = 'resn
   const c = new ConvFactory(f, prefix);
   const input = tf.input({ shape: o.inputShape, name: `${prefix}input` });
   const stride = (k: number): [number, number] => [k, o.downsample === 'both' ? k : 1];
-  let h = f.chain(input, [c.conv(o.widths[0], 3, stride(o.stemStride)), f.batchNorm(), f.relu()]);
+  let h = f.chain(input, [c.conv(o.widths[0], 3, stride(o.stemStride)), f.batchNormRelu()]);
   let inWidth = o.widths[0];
   o.widths.forEach((width, s) => {
     for (let b = 0; b < o.blocks[s]; b++) {

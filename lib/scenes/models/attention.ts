@@ -31,6 +31,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../util/rng';
 import { LayerFactory } from '../../nn/layers';
 import { OnePassCache } from '../../nn/onePassCache';
+import { lstmCell } from '../../nn/lstmCell';
 
 /** Options of the sequence models (part of `SceneModelOptions`). */
 export interface SequenceModelOptions {
@@ -249,14 +250,13 @@ export interface LstmStepParams {
 /**
  * One step of an LSTM from state (h, c) reading x:
  * [i, f, g, o] = x W + h U + b;  c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g);  h' = σ(o) ⊙ tanh(c').
+ * The products are tfjs ops; the gates and the cell update are `lstmCell` (lib/nn/lstmCell.ts), one
+ * kernel each way on WebGPU and wasm.
  */
 export function lstmStep(p: LstmStepParams, x: tf.Tensor2D, state: LstmState): LstmState {
   return tf.tidy(() => {
-    const z = tf.add(tf.add(tf.matMul(x, p.W), tf.matMul(state.h, p.U)), p.b);
-    const [i, f, g, o] = tf.split(z, 4, -1);
-    const c = tf.add(tf.mul(tf.sigmoid(f), state.c), tf.mul(tf.sigmoid(i), tf.tanh(g)));
-    const h = tf.mul(tf.sigmoid(o), tf.tanh(c));
-    return { h: h as tf.Tensor2D, c: c as tf.Tensor2D };
+    const z = tf.add(tf.add(tf.matMul(x, p.W), tf.matMul(state.h, p.U)), p.b) as tf.Tensor2D;
+    return lstmCell(z, state.c);
   });
 }
 
@@ -301,7 +301,8 @@ export class LstmStep extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     const [x, h, c] = inputs as tf.Tensor2D[];
     const p = this.params!;
-    return lstmStep({ W: p.W.read() as tf.Tensor2D, U: p.U.read() as tf.Tensor2D, b: p.b.read() as tf.Tensor1D }, x, { h, c }).h;
+    // Only h' leaves the layer; c' is disposed here (its gradient is the tape's zero).
+    return tf.tidy(() => lstmStep({ W: p.W.read() as tf.Tensor2D, U: p.U.read() as tf.Tensor2D, b: p.b.read() as tf.Tensor1D }, x, { h, c }).h);
   }
 
   override computeOutputShape(shape: tf.Shape | tf.Shape[]): tf.Shape {

@@ -3,7 +3,7 @@
  * PyTorch reference (Debian python3-torch), measured side by side in one run; prints the ratio
  * table and writes report/results/90_bench.json, which the report shows. Where WebGPU comes up (a
  * GPU adapter), its rows give the GPU dispatches per step, and PyTorch on CUDA is timed too.
- * Usage: tsx scripts/bench.ts [--epochs N] [--workloads mlp,lstm,conv,avts] [--backends wasm,wasm-plain,cpu,webgpu,webgpu-tfjs,tensorflow] [--all]
+ * Usage: tsx scripts/bench.ts [--epochs N] [--workloads mlp,lstm,conv,avts] [--backends wasm,wasm-plain,cpu,webgpu,webgpu-tfjs,webgpu-null,tensorflow] [--all]
  * The plain-JavaScript cpu backend runs the MLP only unless --all: an LSTM or ResNet epoch there takes minutes.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -37,13 +37,15 @@ const opt = (name: string, fallback: string) => {
 const epochs = opt('epochs', '5');
 const workloads = opt('workloads', 'mlp,lstm,conv,avts').split(',');
 // `wasm` is wasm with the native OpenBLAS matmul when it is built; `wasm-plain` is tfjs's own kernels.
-// `webgpu` runs avlab's WGSL kernels, `webgpu-tfjs` tfjs's own (and tfjs's Adam), to compare.
-const backends = opt('backends', 'wasm,wasm-plain,cpu,webgpu,webgpu-tfjs,tensorflow').split(',');
+// `webgpu` runs avlab's WGSL kernels, `webgpu-tfjs` tfjs's own (and tfjs's Adam), to compare;
+// `webgpu-null` runs avlab's on Dawn's Null backend, which does no GPU work: its step time is the
+// host's cost of a step, a floor under the step time on any GPU, measurable on every machine.
+const backends = opt('backends', 'wasm,wasm-plain,cpu,webgpu,webgpu-tfjs,webgpu-null,tensorflow').split(',');
 
 function tfjs(workload: string, backend: string): Timing | string {
   const env = { ...process.env, AVLAB_NATIVE_BLAS: backend === 'wasm-plain' ? '0' : process.env.AVLAB_NATIVE_BLAS };
   if (backend === 'webgpu-tfjs') Object.assign(env, { AVLAB_WEBGPU_KERNELS: '0', AVLAB_FUSED_ADAM: '0' });
-  const be = backend.replace(/-(plain|tfjs)$/, '');
+  const be = backend.replace(/-(plain|tfjs)$/, ''); // webgpu-null is the worker's own
   const r = spawnSync('npx', ['tsx', path.join(root, 'scripts/bench/worker.ts'), workload, be, epochs], { env, encoding: 'utf8' });
   const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
   if (r.status !== 0 || !line) return (r.stderr.split('\n').find((l) => /Error|not available/.test(l)) ?? `exit ${r.status}`).trim();
@@ -71,7 +73,7 @@ function main(): void {
     const refs = [ref1, ref2].filter((r): r is Timing => typeof r !== 'string');
     const refMedian = refs.length ? refs.flatMap((r) => r.epochs).sort((a, b) => a - b)[Math.floor(refs.flatMap((r) => r.epochs).length / 2)] : NaN;
     // A GPU row is set beside PyTorch on the same GPU.
-    const gpuRan = results.some(([b, t]) => b.startsWith('webgpu') && typeof t !== 'string');
+    const gpuRan = results.some(([b, t]) => b.startsWith('webgpu') && b !== 'webgpu-null' && typeof t !== 'string');
     const cuda = gpuRan ? pytorch(w, 'cuda') : 'no WebGPU row';
     const cudaMedian = typeof cuda === 'string' ? NaN : cuda.median;
     const row = (t: Timing, ratio: number, leak: number | string): (string | number)[] => [

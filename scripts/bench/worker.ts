@@ -3,7 +3,7 @@
  * { workload, backend, epochs: seconds[], median, stepMs, peakRssMB, tensorLeak, dispatchesPerStep?, hostStepMs? }
  * (webgpu only: GPU kernel launches per training step, and the host's time to record a step: the
  * epoch is bound by the host, not the GPU, when that is near the step time).
- * Usage: tsx scripts/bench/worker.ts <workload> <backend> [timedEpochs]
+ * Usage: tsx scripts/bench/worker.ts <workload> <backend | webgpu-null> [timedEpochs]
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, BackendChoice } from '../../lib/backend';
@@ -13,9 +13,18 @@ import { makeAdam } from '../../lib/training/optimizer';
 import { conv3dKernelPath } from '../../lib/nn/conv3d';
 import { countsSince, gpuCounts, installGpuCounters } from '../../lib/backend/webgpu/counters';
 
+/** Makes Dawn's Null backend the WebGPU implementation: every call is checked and recorded, none runs. */
+function useDawnNullBackend(): void {
+  const { create, globals } = require('webgpu') as { create(flags: string[]): unknown; globals: Record<string, unknown> };
+  Object.assign(globalThis, globals);
+  (globalThis as { navigator?: unknown }).navigator = { gpu: create(['backend=null']) };
+}
+
 async function main(): Promise<void> {
   const [workload, backend, timed = '5'] = process.argv.slice(2);
-  const info = await initBackend(backend as BackendChoice, { quiet: true });
+  const nullGpu = backend === 'webgpu-null';
+  if (nullGpu) useDawnNullBackend();
+  const info = await initBackend((nullGpu ? 'webgpu' : backend) as BackendChoice, { quiet: true });
   const w = buildWorkload(workload as WorkloadName);
   const optimizer = makeAdam(w.config.lr, w.config.weightDecay);
   let peak = process.memoryUsage().rss;
@@ -45,7 +54,9 @@ async function main(): Promise<void> {
   optimizer.dispose();
   // Which code tfjs's own conv3d would run here (the AVTS video encoder uses conv3dFrames instead).
   const conv3d = workload === 'avts' ? conv3dKernelPath() : undefined;
-  console.log(JSON.stringify({ workload, backend: `${info.detail}, ${optimizer.kind}`, epochs, median, stepMs: Number(((median / steps) * 1000).toFixed(2)), dispatchesPerStep, hostStepMs, peakRssMB: Math.round(peak / 2 ** 20), tensorLeak, conv3d }));
+  // Not "webgpu …": the row has no GPU to set beside PyTorch on CUDA.
+  const label = nullGpu ? `Dawn's Null backend (no GPU work), ${optimizer.kind}` : `${info.detail}, ${optimizer.kind}`;
+  console.log(JSON.stringify({ workload, backend: label, epochs, median, stepMs: Number(((median / steps) * 1000).toFixed(2)), dispatchesPerStep, hostStepMs, peakRssMB: Math.round(peak / 2 ** 20), tensorLeak, conv3d }));
 }
 
 main().catch((e) => {

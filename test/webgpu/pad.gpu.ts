@@ -54,11 +54,11 @@ describe('webgpu rank-5 pad and conv3dFrames', function () {
     assert.deepEqual(mergePaddings([3, 2, 2], [[1, 0], [0, 0], [0, 1]]), { shape: [6, 2], paddings: [[2, 0], [0, 1]] });
   });
 
-  it('pads in time (conv3dFrames) like the cpu backend, forward and gradient', async () => {
+  it('pads in time (a batch of clips) like the cpu backend, forward and gradient', async () => {
     await padCase([2, 5, 4, 3, 3], [[0, 0], [1, 1], [0, 0], [0, 0], [0, 0]], 0, 1);
   });
 
-  it('pads the first dimension (a kernel slice gradient)', async () => {
+  it('pads the first dimension', async () => {
     await padCase([1, 3, 3, 2, 4], [[2, 0], [0, 0], [0, 0], [0, 0], [0, 0]], 0, 2);
   });
 
@@ -81,6 +81,9 @@ describe('webgpu rank-5 pad and conv3dFrames', function () {
     { name: '3×3×3 stride (1,2,2) same, 3 channels', x: [2, 5, 8, 8, 3], k: [3, 3, 3, 3, 8], strides: [1, 2, 2], padding: 'same' },
     { name: '3×3×3 stride (2,2,2) same', x: [2, 6, 6, 6, 8], k: [3, 3, 3, 8, 16], strides: [2, 2, 2], padding: 'same' },
     { name: '2×3×3 valid', x: [1, 4, 6, 5, 4], k: [2, 3, 3, 4, 5], strides: [1, 1, 1], padding: 'valid' },
+    { name: '1×3×3 stride (2,2,2) same (frames skipped)', x: [2, 7, 6, 6, 4], k: [1, 3, 3, 4, 8], strides: [2, 2, 2], padding: 'same' },
+    { name: '3×3×3 stride (3,2,1) valid (frames read once)', x: [2, 9, 7, 5, 3], k: [3, 3, 3, 3, 4], strides: [3, 2, 1], padding: 'valid' },
+    { name: '3×3×3 stride (1,1,1) same, 1×1 frames', x: [3, 4, 1, 1, 8], k: [3, 3, 3, 8, 8], strides: [1, 1, 1], padding: 'same' },
   ];
   for (const [i, c] of CONV3D.entries()) {
     it(`conv3dFrames forward and gradients match the cpu backend: ${c.name}`, async () => {
@@ -88,14 +91,19 @@ describe('webgpu rank-5 pad and conv3dFrames', function () {
       const [xv, kv] = [normalValues(rng, c.x), normalValues(rng, c.k)];
       const outShape = tf.tidy(() => conv3dFrames(tf.zeros(c.x) as tf.Tensor5D, tf.zeros(c.k) as tf.Tensor5D, c.strides, c.padding).shape);
       const rv = normalValues(rng, outShape);
-      const { gpu, cpu } = await onBoth(() => {
+      const body = (): tf.Tensor[] => {
         const x = tf.tensor5d(xv, c.x);
         const k = tf.tensor5d(kv, c.k);
         const r = tf.tensor(rv, outShape);
         const y = conv3dFrames(x, k, c.strides, c.padding);
         const [dx, dk] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv3dFrames(a as tf.Tensor5D, b as tf.Tensor5D, c.strides, c.padding), r)))([x, k]);
         return [y, dx, dk];
-      });
+      };
+      // The first call per shape caches conv3dFrames' gather indices (kept tensors, not a leak). By
+      // default webgpu gathers the taps by pixel and cpu by frame: the two gathers are checked here too.
+      await initBackend('webgpu', { quiet: true });
+      tf.dispose(tf.tidy(body));
+      const { gpu, cpu } = await onBoth(body);
       ['y', 'dx', 'dkernel'].forEach((name, j) => {
         const e = maxRelativeError(gpu[j], cpu[j], 0);
         assert.ok(e < 1e-4, `${name}: relative error ${e}`);

@@ -3,12 +3,13 @@
  *
  * tfjs-backend-webgpu 4.22's PadV2 writes its shader for rank ≤ 4 only: at rank 5 the shader indexes
  * a `vec5` coordinate type, fails to compile, and the dispatch is dropped with a validation warning,
- * so the result is whatever the output buffer held. conv3dFrames (lib/nn/conv3d) pads clips in time
- * and its slices' gradients are rank-5 pads, so the video encoders trained on garbage.
+ * so the result is whatever the output buffer held. Any rank-5 pad (a clip padded in time, the
+ * gradient of a slice of one) came out as garbage: the video encoders, whose 3-D convolutions were
+ * sums over sliced frames at the time, trained on it.
  *
  * Padding commutes with merging an unpadded dimension into the one before it (a pad of p rows of a
  * dimension followed by unpadded ones of total size s is a pad of p·s), so most rank-5 pads become
- * pads of rank ≤ 4 for tfjs's own kernel (conv3dFrames' pads become rank 2 or 1). A pad of more
+ * pads of rank ≤ 4 for tfjs's own kernel (a pad in time of a clip becomes rank 2 or 1). A pad of more
  * than four separate dimensions runs a small raw kernel instead.
  */
 import * as tf from '@tensorflow/tfjs';

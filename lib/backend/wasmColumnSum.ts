@@ -2,9 +2,11 @@
  * Sums over the leading axes (column sums, e.g. every bias gradient: Σ over the batch and time rows)
  * for the wasm backend. tfjs's wasm Sum transposes the reduced axes to the end first and then sums
  * each column as a row; on a [2048, 128] gradient that took 2.5 ms, against 0.3 ms for one pass over
- * the rows here. Other reductions, and non-float tensors, keep the original kernel.
+ * the rows here. Other reductions (see columnSumCase.ts), and non-float tensors, keep the original
+ * kernel.
  */
 import * as tf from '@tensorflow/tfjs';
+import { columnSumCase } from './columnSumCase';
 import type { WasmBackendLike } from './nativeMatMul';
 
 /** dst[c] = Σ_r src[r · cols + c] for r < rows, accumulated in double precision. */
@@ -29,15 +31,11 @@ export function installWasmColumnSum(): void {
     ...original,
     kernelFunc: (args) => {
       const x = args.inputs.x as tf.TensorInfo;
-      const axes = tf.util.parseAxisParam(args.attrs!.axis as number | number[], x.shape).sort((a, b) => a - b);
-      const leading = axes.length > 0 && axes.length < x.shape.length && axes.every((a, i) => a === i);
-      if (x.dtype !== 'float32' || !leading) return original.kernelFunc(args);
-      const k = axes.length;
-      const rows = x.shape.slice(0, k).reduce((a, b) => a * b, 1);
-      const cols = x.shape.slice(k).reduce((a, b) => a * b, 1);
+      const sum = columnSumCase(x, args.attrs as unknown as { axis: number | number[]; keepDims: boolean });
+      if (!sum) return original.kernelFunc(args);
       const be = args.backend as unknown as WasmBackendLike;
-      const out = be.makeOutput(args.attrs!.keepDims ? x.shape.map((s, d) => (d < k ? 1 : s)) : x.shape.slice(k), 'float32');
-      if (cols > 0) columnSums(be.typedArrayFromHeap(x), rows, cols, be.typedArrayFromHeap(out));
+      const out = be.makeOutput(sum.outShape, 'float32');
+      if (sum.cols > 0) columnSums(be.typedArrayFromHeap(x), sum.rows, sum.cols, be.typedArrayFromHeap(out));
       return out;
     },
   });

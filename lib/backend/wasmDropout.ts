@@ -4,7 +4,7 @@
  * alea draws plus several kernels (uniform, add, floor, divide, multiply) on the same mask.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { WasmBackendLike } from './nativeMatMul';
+import { outputsAndViews } from './nativeMatMul';
 import { applyDropout, DROPOUT_KERNEL, registerDropoutGradient } from '../nn/dropout';
 
 let installed = false;
@@ -18,11 +18,9 @@ export function installWasmDropout(): void {
     kernelFunc: ({ inputs, attrs, backend }) => {
       const x = inputs.x as tf.TensorInfo;
       const { rate, seed } = attrs as unknown as { rate: number; seed: number };
-      const be = backend as unknown as WasmBackendLike;
-      const out = be.makeOutput(x.shape, 'float32');
-      // Views are taken after makeOutput: allocating may grow the wasm memory and replace its buffer.
-      if (tf.util.sizeFromShape(x.shape) > 0) applyDropout(be.typedArrayFromHeap(x), be.typedArrayFromHeap(out), rate, seed);
-      return out;
+      const { outs, views } = outputsAndViews(backend, [x], [x.shape]);
+      if (tf.util.sizeFromShape(x.shape) > 0) applyDropout(views[0], views[1], rate, seed);
+      return outs[0];
     },
   });
   registerDropoutGradient();

@@ -12,7 +12,7 @@
  * the backward pass sees the same c' as the forward pass wrote.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { WasmBackendLike } from './nativeMatMul';
+import { outputsAndViews } from './nativeMatMul';
 import { LSTM_CELL_GRAD_KERNEL, LSTM_CELL_KERNEL } from '../nn/lstmCell';
 
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
@@ -66,14 +66,11 @@ export function installWasmLstmCell(): void {
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend }) => {
       const { z, c } = inputs as Record<string, tf.TensorInfo>;
-      const be = backend as unknown as WasmBackendLike;
       const [n, h] = c.shape;
-      const hOut = be.makeOutput([n, h], 'float32');
-      const cOut = be.makeOutput([n, h], 'float32');
-      // Views are taken after every makeOutput: allocating may grow the wasm memory and replace its buffer.
-      const v = (t: tf.TensorInfo) => be.typedArrayFromHeap(t);
-      if (n * h > 0) lstmCellForward(v(z), v(c), v(hOut), v(cOut), n, h);
-      return [hOut, cOut];
+      const { outs, views } = outputsAndViews(backend, [z, c], [[n, h], [n, h]]);
+      const [vz, vc, vhOut, vcOut] = views;
+      if (n * h > 0) lstmCellForward(vz, vc, vhOut, vcOut, n, h);
+      return outs;
     },
   });
   tf.registerKernel({
@@ -81,13 +78,11 @@ export function installWasmLstmCell(): void {
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend }) => {
       const { z, c, cNew, dh, dc } = inputs as Record<string, tf.TensorInfo>;
-      const be = backend as unknown as WasmBackendLike;
       const [n, h] = c.shape;
-      const dz = be.makeOutput(z.shape, 'float32');
-      const dcOut = be.makeOutput([n, h], 'float32');
-      const v = (t: tf.TensorInfo) => be.typedArrayFromHeap(t);
-      if (n * h > 0) lstmCellBackward(v(z), v(c), v(cNew), v(dh), v(dc), v(dz), v(dcOut), n, h);
-      return [dz, dcOut];
+      const { outs, views } = outputsAndViews(backend, [z, c, cNew, dh, dc], [z.shape, [n, h]]);
+      const [vz, vc, vcNew, vdh, vdc, vdz, vdcOut] = views;
+      if (n * h > 0) lstmCellBackward(vz, vc, vcNew, vdh, vdc, vdz, vdcOut, n, h);
+      return outs;
     },
   });
   installed = true;

@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { LSTM_GRAD_KERNEL, LSTM_KERNEL, nativeLstmActive } from '../backend/nativeLstm';
 import { webgpuLstmActive } from '../backend/webgpu/lstm';
+import { lstmCellOps } from './lstmCell';
 import { OnePassCache } from './onePassCache';
 import { tapeOp } from './tapeOp';
 
@@ -36,10 +37,7 @@ export function lstmSequenceOps(x: tf.Tensor3D, W: tf.Tensor2D, U: tf.Tensor2D, 
     const hs: tf.Tensor2D[] = [];
     steps.forEach((zx) => {
       // Also at the first step (h = 0), so that U always has a gradient, zero for one-step sequences.
-      const z = tf.add(zx, tf.matMul(h, U));
-      const [zi, zf, zg, zo] = tf.split(z, 4, 1);
-      c = tf.add(tf.mul(tf.sigmoid(zf), c), tf.mul(tf.sigmoid(zi), tf.tanh(zg)));
-      h = tf.mul(tf.sigmoid(zo), tf.tanh(c));
+      ({ h, c } = lstmCellOps(tf.add(zx, tf.matMul(h, U)) as tf.Tensor2D, c));
       hs.push(h);
     });
     return { seq: tf.stack(hs, 1) as tf.Tensor3D, h, c };

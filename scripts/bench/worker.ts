@@ -13,6 +13,11 @@ import { makeAdam } from '../../lib/training/optimizer';
 import { conv3dKernelPath } from '../../lib/nn/conv3d';
 import { countsSince, gpuCounts, installGpuCounters } from '../../lib/backend/webgpu/counters';
 
+/** The median of the timed epochs (the upper one of an even count, as the bench's other medians). */
+function middle(values: number[]): number {
+  return values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)];
+}
+
 /** Makes Dawn's Null backend the WebGPU implementation: every call is checked and recorded, none runs. */
 function useDawnNullBackend(): void {
   const { create, globals } = require('webgpu') as { create(flags: string[]): unknown; globals: Record<string, unknown> };
@@ -45,12 +50,11 @@ async function main(): Promise<void> {
   }
   clearInterval(sample);
   peak = Math.max(peak, process.memoryUsage().rss);
-  const sorted = epochs.slice().sort((a, b) => a - b);
   const tensorLeak = tf.memory().numTensors - before;
   const steps = Math.ceil(w.data.size / w.config.batchSize);
-  const median = sorted[Math.floor(sorted.length / 2)];
+  const median = middle(epochs);
   const dispatchesPerStep = counting ? Math.round(countsSince(gpuBefore).dispatches / (steps * epochs.length)) : undefined;
-  const hostStepMs = counting ? Number(((recorded.slice().sort((a, b) => a - b)[Math.floor(recorded.length / 2)] / steps) * 1000).toFixed(2)) : undefined;
+  const hostStepMs = counting ? Number(((middle(recorded) / steps) * 1000).toFixed(2)) : undefined;
   optimizer.dispose();
   // Which code tfjs's own conv3d would run here (the AVTS video encoder uses conv3dFrames instead).
   const conv3d = workload === 'avts' ? conv3dKernelPath() : undefined;

@@ -16,6 +16,7 @@
  * use one workgroup per column.
  */
 import * as tf from '@tensorflow/tfjs';
+import { columnSumCase } from '../columnSumCase';
 import { disposeInfo, grid, overrideKernel, runRaw, WebGPUBackendLike } from './raw';
 
 const THREADS = 256;
@@ -136,15 +137,9 @@ export function installWebgpuColumnSum(): boolean {
   if (!reshape) return false;
   installed = overrideKernel('Sum', (args) => {
     const { x } = args.inputs as { x: tf.TensorInfo };
-    const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
-    const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
-    const k = axes.length;
-    const leading = k > 0 && k < x.shape.length && axes.every((a, i) => a === i);
-    if (x.dtype !== 'float32' || !leading) return null;
-    const rows = x.shape.slice(0, k).reduce((a, b) => a * b, 1);
-    const cols = x.shape.slice(k).reduce((a, b) => a * b, 1);
-    if (cols === 0) return null;
-    const outShape = keepDims ? x.shape.map((s, d) => (d < k ? 1 : s)) : x.shape.slice(k);
+    const sum = columnSumCase(x, args.attrs as unknown as { axis: number | number[]; keepDims: boolean });
+    if (!sum || sum.cols === 0) return null;
+    const { rows, cols, outShape } = sum;
     const backend = args.backend as unknown as WebGPUBackendLike;
     // No rows: zeros, as values on the CPU (tfjs 4.22's Sum throws allocating the empty input's buffer).
     if (rows === 0) return (backend as unknown as WithValues).makeTensorInfo(outShape, 'float32', new Float32Array(cols));

@@ -41,9 +41,18 @@ export function webgpuLstmActive(units: number): boolean {
   return installed && tf.getBackend() === 'webgpu' && units <= maxUnits;
 }
 
-/** The activations, shared by both recurrences; tanh from exp(−2|v|), which cannot overflow. */
-const ACTIVATIONS = `
-fn sigmoid(v: f32) -> f32 { return 1.0 / (1.0 + exp(-v)); }
+/**
+ * The LSTM's activations in WGSL, shared by the sequence kernels here and the cell kernels
+ * (lstmCell.ts). Both use e = exp(−|v|) ∈ (0, 1], so no exponential can overflow: σ(v) = 1/(1 + e)
+ * for v ≥ 0 and e/(1 + e) below (keeping σ's small values for large negative v), tanh(v) =
+ * sign(v)(1 − e²)/(1 + e²) as tfjs's own WebGPU tanh.
+ */
+export const LSTM_ACTIVATIONS = /* wgsl */ `
+fn sigmoid(v: f32) -> f32 {
+  let e = exp(-abs(v));
+  let r = 1.0 / (1.0 + e);
+  return select(e * r, r, v >= 0.0);
+}
 fn tanhSafe(v: f32) -> f32 {
   let e = exp(-2.0 * abs(v));
   let t = (1.0 - e) / (1.0 + e);
@@ -158,7 +167,7 @@ function forwardShader(s: Sizes): string {
 var<workgroup> hs: array<f32, H>;
 var<workgroup> cs: array<f32, H>;
 var<workgroup> zs: array<f32, G>;
-${ACTIVATIONS}
+${LSTM_ACTIVATIONS}
 @compute @workgroup_size(${THREADS})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   ${SAMPLE}
@@ -201,7 +210,7 @@ function backwardShader(s: Sizes): string {
 var<workgroup> dh: array<f32, H>;
 var<workgroup> dc: array<f32, H>;
 var<workgroup> dzs: array<f32, G>;
-${ACTIVATIONS}
+${LSTM_ACTIVATIONS}
 @compute @workgroup_size(${THREADS})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   ${SAMPLE}

@@ -12,35 +12,22 @@
  * nothing used that output (dc' of a decoder step that only emits h') is left out of the shader, so
  * it is neither uploaded nor read. Sizes are baked into the shaders (compiled once per shape).
  *
- * σ and tanh are written so no exponential can overflow: e = exp(−|v|) ∈ (0, 1], σ(v) = 1/(1 + e) for
- * v ≥ 0 and e/(1 + e) below; tanh(v) = sign(v)(1 − e²)/(1 + e²) as tfjs's own WebGPU tanh. Both stay
- * finite for any finite v and agree with tfjs's to a few float32 ulps.
+ * σ and tanh are the sequence kernels' (`LSTM_ACTIVATIONS`, lstm.ts): finite for any finite v, and
+ * within a few float32 ulps of tfjs's.
  */
 import * as tf from '@tensorflow/tfjs';
 import { LSTM_CELL_GRAD_KERNEL, LSTM_CELL_KERNEL } from '../../nn/lstmCell';
+import { LSTM_ACTIVATIONS } from './lstm';
 import { grid, isHostZeros, runRaw, webgpuBackend, WebGPUBackendLike } from './raw';
 
 const THREADS = 256;
-
-/** Stable σ and tanh (see the module comment). */
-const ACTIVATIONS = /* wgsl */ `
-fn sigmoid(v: f32) -> f32 {
-  let e = exp(-abs(v));
-  let r = 1.0 / (1.0 + e);
-  return select(e * r, r, v >= 0.0);
-}
-fn tanhStable(v: f32) -> f32 {
-  let e = exp(-2.0 * abs(v));
-  let t = (1.0 - e) / (1.0 + e);
-  return select(-t, t, v >= 0.0);
-}`;
 
 /** Index prelude: thread t = n H + j, returning past N H; `zb` is z's offset of gate i. */
 function prelude(n: number, h: number): string {
   return `
 const H = ${h}u;
 const NH = ${n * h}u;
-${ACTIVATIONS}
+${LSTM_ACTIVATIONS}
 @compute @workgroup_size(${THREADS})
 fn main(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) nw: vec3<u32>) {
   let t = id.x + id.y * nw.x * ${THREADS}u;
@@ -49,7 +36,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) n
   let zb = (t - j) * 4u + j;
   let i = sigmoid(z[zb]);
   let f = sigmoid(z[zb + H]);
-  let g = tanhStable(z[zb + 2u * H]);
+  let g = tanhSafe(z[zb + 2u * H]);
   let o = sigmoid(z[zb + 3u * H]);`;
 }
 
@@ -62,7 +49,7 @@ function forwardShader(n: number, h: number): string {
 ${prelude(n, h)}
   let cn = f * c[t] + i * g;
   cOut[t] = cn;
-  hOut[t] = o * tanhStable(cn);
+  hOut[t] = o * tanhSafe(cn);
 }`;
 }
 
@@ -79,7 +66,7 @@ function backwardShader(n: number, h: number, withDh: boolean, withDc: boolean):
 ${optional('dh', withDh)}
 ${optional('dc', withDc)}
 ${prelude(n, h)}
-  let tc = tanhStable(cNew[t]);
+  let tc = tanhSafe(cNew[t]);
   let dhv = ${withDh ? 'dh[t]' : '0.0'};
   let delta = ${withDc ? 'dc[t]' : '0.0'} + dhv * o * (1.0 - tc * tc);
   dz[zb] = delta * g * i * (1.0 - i);
